@@ -1,0 +1,33 @@
+# The two set-up commands: `make run` and `make test`. Both start from a bare Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi.py
+
+.PHONY: run test install catalogs browser
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+catalogs: install
+	$(BIN)/pybabel compile --statistics -d consult/translations
+
+## Install, create the SQLite database, load the demonstration and serve on 127.0.0.1:5000.
+run: catalogs
+	$(BIN)/flask db upgrade
+	$(BIN)/flask consult demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## The browser the end-to-end tests drive: Debian's Chromium.
+browser:
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+## Install and run the whole test suite (on SQLite, or on DATABASE_URL when set).
+test: catalogs browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)

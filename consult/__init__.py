@@ -1,0 +1,53 @@
+"""Consult: a participatory consultation platform."""
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from config import BASE_DIR, CONFIGS, INSTANCE_DIR, Config
+from consult import errors, i18n, labels, search, security
+from consult.accounts import bp as accounts_bp
+from consult.cli import consult_cli
+from consult.consultations import bp as consultations_bp
+from consult.extensions import babel, csrf, db, login_manager, migrate
+from consult.main import bp as main_bp
+from consult.testimonies import bp as testimonies_bp
+
+
+def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
+    """Build the application; `overrides` replace settings (used by the tests)."""
+    if config_class is None:
+        config_class = CONFIGS[os.environ.get("CONSULT_ENV", "development")]
+    if hasattr(config_class, "check"):
+        config_class.check()
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    app.jinja_env.add_extension("jinja2.ext.do")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True,
+        include_object=search.include_object,
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    labels.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp, url_prefix="/account")
+    app.register_blueprint(consultations_bp)
+    app.register_blueprint(testimonies_bp)
+
+    app.cli.add_command(consult_cli)
+    return app

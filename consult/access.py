@@ -1,0 +1,74 @@
+"""Who may do what. Every view declares its rule with one of these decorators,
+and objects are fetched through the helpers below, which answer 404 for what the
+person may not see (they need not learn it exists)."""
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from consult.extensions import db
+from consult.models import Consultation, Role, Testimony
+from consult.models.testimony import hash_receipt_token
+
+
+def _declare(rule: str, view):
+    view.access_rule = rule
+    return view
+
+
+def public(view):
+    """Anyone, logged in or not."""
+    return _declare("public", view)
+
+
+def authenticated(view):
+    """Any logged-in person."""
+    return _declare("authenticated", login_required(view))
+
+
+def admin_only(view):
+    """Administrators only; others get 404."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return _declare("admin", wrapped)
+
+
+def is_staff(consultation: Consultation, *roles: Role) -> bool:
+    """Whether the current person is an admin or holds one of `roles` in `consultation`."""
+    if not current_user.is_authenticated:
+        return False
+    return current_user.is_admin or current_user.has_role(consultation.id, *roles)
+
+
+def consultation_or_404(slug: str) -> Consultation:
+    """A consultation the current person may see: public ones, and drafts for their staff."""
+    consultation = db.session.execute(
+        db.select(Consultation).filter_by(slug=slug)
+    ).scalar_one_or_none()
+    if consultation is None:
+        abort(404)
+    if not consultation.is_public and not is_staff(consultation, *Role):
+        abort(404)
+    return consultation
+
+
+def own_testimony_or_404(token: str | None, testimony_id: int | None) -> Testimony:
+    """The testimony behind a receipt token, or one of the current person's own."""
+    testimony = None
+    if token is not None:
+        testimony = db.session.execute(
+            db.select(Testimony).filter_by(receipt_token_hash=hash_receipt_token(token))
+        ).scalar_one_or_none()
+    elif testimony_id is not None and current_user.is_authenticated:
+        testimony = db.session.get(Testimony, testimony_id)
+        if testimony is not None and testimony.author_id != current_user.id:
+            testimony = None
+    if testimony is None:
+        abort(404)
+    return testimony

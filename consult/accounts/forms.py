@@ -1,0 +1,60 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from flask_wtf import FlaskForm
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from consult.forms import single_line, strong_password
+from consult.i18n import LANGUAGE_NAMES
+
+
+class RegisterForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+    display_name = StringField(
+        _l("Display name"),
+        description=_l("Shown with your public testimonies; it need not be your real name."),
+        validators=[DataRequired(), Length(max=80), single_line],
+    )
+    password = PasswordField(
+        _l("Password"),
+        description=_l("At least 12 characters."),
+        validators=[DataRequired(), strong_password],
+    )
+    confirm = PasswordField(
+        _l("Password again"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+    )
+    submit = SubmitField(_l("Create my account"))
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    submit = SubmitField(_l("Log in"))
+
+
+class EmailForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email()])
+    submit = SubmitField(_l("Send the link"))
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"), description=_l("At least 12 characters."),
+        validators=[DataRequired(), strong_password],
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+    )
+    submit = SubmitField(_l("Change my password"))
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(
+        _l("Display name"), validators=[DataRequired(), Length(max=80), single_line]
+    )
+    locale = SelectField(
+        _l("Language"),
+        choices=[("", _l("As my browser says"))] + list(LANGUAGE_NAMES.items()),
+    )
+    submit = SubmitField(_l("Save"))

@@ -1,0 +1,84 @@
+"""The `flask consult` commands."""
+import functools
+import secrets
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from consult.accounts import services as accounts
+from consult.demo import DEMO_SLUG, load_demo
+from consult.extensions import db
+from consult.models import Consultation, Role
+
+
+def with_site_context(command):
+    """Run inside a request context for the configured site address, so that the
+    links in e-mails sent by the command point at the site."""
+
+    @with_appcontext
+    @functools.wraps(command)
+    def wrapped(*args, **kwargs):
+        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+            return command(*args, **kwargs)
+
+    return wrapped
+
+
+@click.group("consult")
+def consult_cli():
+    """Consult's administration commands."""
+
+
+@consult_cli.command("create-admin")
+@click.argument("email")
+@click.option("--name", default="Admin", show_default=True, help="Display name.")
+@click.password_option(help="Prompted for when not given (at least 12 characters).")
+@with_appcontext
+def create_admin(email: str, name: str, password: str):
+    """Create an administrator account, or make an existing account one."""
+    if len(password) < accounts.MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(
+            f"use at least {accounts.MIN_PASSWORD_LENGTH} characters", param_hint="password"
+        )
+    accounts.create_admin(email, name, password)
+    click.echo("Administrator ready.")
+
+
+@consult_cli.command("grant-role")
+@click.argument("email")
+@click.argument("slug")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+@click.option("--revoke", is_flag=True, help="Take the role away instead.")
+@with_appcontext
+def grant_role(email: str, slug: str, role: str, revoke: bool):
+    """Give ROLE in the consultation SLUG to the account EMAIL (or take it back)."""
+    user = accounts.find_user(email)
+    if user is None:
+        raise click.ClickException("No account has this e-mail address.")
+    consultation = db.session.execute(
+        db.select(Consultation).filter_by(slug=slug)
+    ).scalar_one_or_none()
+    if consultation is None:
+        raise click.ClickException(f"No consultation is called {slug!r}.")
+    change = accounts.revoke_role if revoke else accounts.grant_role
+    changed = change(user, consultation, Role(role))
+    verb = "revoked" if revoke else "granted"
+    click.echo(f"Role {role} {verb}." if changed else "Nothing to change.")
+
+
+@consult_cli.command("demo")
+@with_site_context
+def demo():
+    """Load the demonstration consultation and one account per role.
+
+    The accounts' passwords are printed once, here; run it on an empty database.
+    """
+    if db.session.execute(db.select(Consultation).filter_by(slug=DEMO_SLUG)).first():
+        click.echo("The demonstration data is already loaded.")
+        return
+    accounts_created = load_demo(password_factory=lambda: secrets.token_urlsafe(12))
+    click.echo("Demonstration consultation loaded: /c/" + DEMO_SLUG)
+    click.echo("Accounts (the passwords are shown only now):")
+    for role, email, password in accounts_created:
+        click.echo(f"  {role:<13} {email:<36} {password}")

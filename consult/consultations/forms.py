@@ -1,0 +1,63 @@
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from consult.consultations.services import slug_taken
+from consult.forms import single_line
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _lines(text: str | None) -> list[str]:
+    seen, names = set(), []
+    for line in (text or "").splitlines():
+        name = line.strip()
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            names.append(name[:150])
+    return names
+
+
+class ConsultationForm(FlaskForm):
+    slug = StringField(
+        _l("Short name in addresses"),
+        description=_l("Lower-case letters, digits and hyphens, e.g. etats-generaux-2024."),
+        validators=[DataRequired(), Length(max=60)],
+    )
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), single_line])
+    description = TextAreaField(
+        _l("What the consultation is about"), validators=[Optional(), Length(max=20_000)]
+    )
+    opens_at = DateTimeLocalField(_l("Opens for testimonies on"), validators=[Optional()])
+    synthesis_at = DateTimeLocalField(_l("Synthesis begins on"), validators=[Optional()])
+    vote_at = DateTimeLocalField(_l("Vote begins on"), validators=[Optional()])
+    closes_at = DateTimeLocalField(_l("Closes on"), validators=[Optional()])
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, consultation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.consultation = consultation
+
+    def validate_slug(self, field) -> None:
+        field.data = (field.data or "").strip().lower()
+        if not SLUG.match(field.data):
+            raise ValidationError(_l("Use lower-case letters, digits and single hyphens only."))
+        if slug_taken(field.data, exclude_id=self.consultation.id if self.consultation else None):
+            raise ValidationError(_l("Another consultation already uses this short name."))
+
+
+class NewConsultationForm(ConsultationForm):
+    themes = TextAreaField(_l("Themes, one per line"), validators=[Optional()])
+    categories = TextAreaField(_l("Participant categories, one per line"), validators=[Optional()])
+    regions = TextAreaField(_l("Regions, one per line"), validators=[Optional()])
+
+    def initial_lists(self) -> dict[str, list[str]]:
+        return {kind: _lines(getattr(self, kind).data) for kind in ("themes", "categories", "regions")}
+
+
+class ListItemForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=150), single_line])
+    submit = SubmitField(_l("Add"))

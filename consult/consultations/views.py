@@ -1,0 +1,143 @@
+"""Public pages of consultations, and the admin pages that set them up."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from consult.access import admin_only, consultation_or_404, public
+from consult.consultations import bp, services
+from consult.consultations.forms import ConsultationForm, ListItemForm, NewConsultationForm
+from consult.i18n import local_to_utc, utc_to_local
+from consult.models.consultation import PHASE_STARTS
+
+DATE_FIELDS = [attribute for _phase, attribute in PHASE_STARTS]
+
+
+@bp.route("/")
+@public
+def index():
+    """The consultations anyone can read."""
+    return render_template("consultations/index.html", consultations=services.public_consultations())
+
+
+@bp.route("/c/<slug>")
+@public
+def show(slug: str):
+    """A consultation: what it is about, its themes, phase, dates and figures."""
+    consultation = consultation_or_404(slug)
+    return render_template(
+        "consultations/show.html",
+        consultation=consultation,
+        figures=services.public_figures(consultation),
+    )
+
+
+@bp.route("/admin/consultations")
+@admin_only
+def admin_list():
+    """Every consultation, drafts included."""
+    return render_template("consultations/admin_list.html", consultations=services.all_consultations())
+
+
+def _form_data(form: ConsultationForm) -> dict:
+    data = {name: getattr(form, name).data for name in ("slug", "title", "description")}
+    data["description"] = data["description"] or ""
+    data.update({name: local_to_utc(getattr(form, name).data) for name in DATE_FIELDS})
+    return data
+
+
+def _save(form: ConsultationForm, consultation, data: dict):
+    try:
+        return services.save_consultation(consultation, data)
+    except services.ConsultationError as error:
+        form.opens_at.errors = [*form.opens_at.errors, str(error)]
+        return None
+
+
+@bp.route("/admin/consultations/new", methods=["GET", "POST"])
+@admin_only
+def create():
+    """Create a consultation with its first themes, categories and regions."""
+    form = NewConsultationForm()
+    if form.validate_on_submit():
+        data = _form_data(form) | {"initial_lists": form.initial_lists()}
+        consultation = _save(form, None, data)
+        if consultation is not None:
+            flash(_("The consultation has been created."), "success")
+            return redirect(url_for("consultations.edit", slug=consultation.slug))
+    return render_template("consultations/form.html", form=form, consultation=None)
+
+
+@bp.route("/admin/consultations/<slug>/edit", methods=["GET", "POST"])
+@admin_only
+def edit(slug: str):
+    """Edit a consultation's description and phase dates."""
+    consultation = consultation_or_404(slug)
+    form = ConsultationForm(obj=consultation, consultation=consultation)
+    if request.method == "GET":
+        for name in DATE_FIELDS:
+            getattr(form, name).data = utc_to_local(getattr(consultation, name))
+    if form.validate_on_submit() and _save(form, consultation, _form_data(form)):
+        flash(_("The consultation has been saved."), "success")
+        return redirect(url_for("consultations.edit", slug=consultation.slug))
+    return render_template("consultations/form.html", form=form, consultation=consultation)
+
+
+def _list_kind_or_404(kind: str) -> services.ListKind:
+    if kind not in services.LIST_KINDS:
+        abort(404)
+    return services.LIST_KINDS[kind]
+
+
+@bp.route("/admin/consultations/<slug>/lists/<kind>", methods=["GET", "POST"])
+@admin_only
+def edit_list(slug: str, kind: str):
+    """Add to, rename, reorder or prune a consultation's themes, categories or regions."""
+    consultation = consultation_or_404(slug)
+    list_kind = _list_kind_or_404(kind)
+    form = ListItemForm()
+    if form.validate_on_submit():
+        try:
+            services.add_list_item(consultation, kind, form.name.data)
+        except services.ConsultationError as error:
+            form.name.errors.append(str(error))
+        else:
+            flash(_("Added."), "success")
+            return redirect(url_for("consultations.edit_list", slug=slug, kind=kind))
+    return render_template(
+        "consultations/edit_list.html",
+        consultation=consultation,
+        kind=kind,
+        list_kind=list_kind,
+        items=getattr(consultation, kind),
+        form=form,
+    )
+
+
+@bp.route("/admin/consultations/<slug>/lists/<kind>/<int:item_id>", methods=["POST"])
+@admin_only
+def change_list_item(slug: str, kind: str, item_id: int):
+    """Rename, move or delete one item of a list."""
+    consultation = consultation_or_404(slug)
+    _list_kind_or_404(kind)
+    action = request.form.get("action")
+    form = ListItemForm()  # CSRF is checked for every POST before any view runs.
+    try:
+        if action == "rename" and form.validate_on_submit():
+            services.rename_list_item(consultation, kind, item_id, form.name.data)
+        elif action == "rename":
+            raise services.ConsultationError(" ".join(form.name.errors) or _("Give a name."))
+        elif action in ("up", "down"):
+            services.move_list_item(consultation, kind, item_id, -1 if action == "up" else 1)
+        elif action == "delete":
+            services.delete_list_item(consultation, kind, item_id)
+        else:
+            abort(400)
+    except services.ConsultationError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Saved."), "success")
+    return redirect(url_for("consultations.edit_list", slug=slug, kind=kind))
+
+
+@bp.app_context_processor
+def consultation_settings_context() -> dict:
+    return {"list_kinds": services.LIST_KINDS}

@@ -1,0 +1,289 @@
+"""The demonstration consultation, modelled on a États généraux of social work.
+
+The texts are invented for the demonstration; names of people in them are fictitious.
+"""
+from collections.abc import Callable
+from datetime import timedelta
+
+from consult.accounts import services as accounts
+from consult.extensions import db
+from consult.models import (
+    Channel,
+    Consultation,
+    ParticipantCategory,
+    Region,
+    Role,
+    Status,
+    Theme,
+    Visibility,
+    utcnow,
+)
+from consult.testimonies import services as testimonies
+
+DEMO_SLUG = "etats-generaux-travail-social"
+
+THEMES = [
+    ("Reconnaissance du travail social",
+     "La place du travail social dans le réseau et dans la société."),
+    ("Conditions de pratique",
+     "Charge de travail, tâches administratives, autonomie professionnelle."),
+    ("Accès et proximité des services",
+     "Listes d'attente, services de quartier, présence dans les territoires."),
+    ("Formation et connaissances",
+     "Formation initiale et continue, stages, recherche et savoirs d'expérience."),
+    ("Participation et gouvernance",
+     "La voix des personnes concernées et des organismes dans les décisions."),
+]
+
+CATEGORIES = [
+    "Personne utilisatrice de services ou proche",
+    "Travailleuse ou travailleur social",
+    "Technicienne ou technicien en travail social",
+    "Autre intervenante ou intervenant",
+    "Étudiante ou étudiant",
+    "Chercheuse, chercheur ou enseignant·e",
+    "Autre profession",
+    "Organisme communautaire",
+    "Organisme institutionnel",
+]
+
+REGIONS = [
+    "Bas-Saint-Laurent", "Saguenay–Lac-Saint-Jean", "Capitale-Nationale", "Mauricie",
+    "Estrie", "Montréal", "Outaouais", "Abitibi-Témiscamingue", "Côte-Nord",
+    "Nord-du-Québec", "Gaspésie–Îles-de-la-Madeleine", "Chaudière-Appalaches", "Laval",
+    "Lanaudière", "Laurentides", "Montérégie", "Centre-du-Québec",
+]
+
+P, A, C = Visibility.PUBLIC, Visibility.ANONYMOUS, Visibility.CONFIDENTIAL
+ON, AS, PA, HE, LE = (Channel.ONLINE, Channel.ASSISTED, Channel.PAPER, Channel.HEARING,
+                      Channel.LOCAL_EVENT)
+PUB, PEN, REJ, CHG, WIT = (Status.PUBLISHED, Status.PENDING, Status.REJECTED,
+                           Status.CHANGES_REQUESTED, Status.WITHDRAWN)
+
+#: (title, text, theme numbers, category number, region number, channel, visibility,
+#:  display name, status)
+TESTIMONIES = [
+    ("Huit mois d'attente",
+     "Ma fille a attendu huit mois avant de rencontrer quelqu'un au CLSC. Pendant ce temps, "
+     "c'est l'organisme du quartier qui nous a tenus debout. Quand le suivi a enfin commencé, "
+     "l'intervenante était excellente, mais elle changeait de poste trois mois plus tard.",
+     [2], 0, 5, ON, P, "Mère de Rosemont", PUB),
+    ("Moins de formulaires, plus de rencontres",
+     "Je passe près de la moitié de ma semaine à remplir des outils de saisie qui ne servent à "
+     "personne que je connaisse. Chaque heure devant l'écran est une heure que je ne passe pas "
+     "avec les familles. Qu'on allège la reddition de comptes et qu'on nous fasse confiance.",
+     [1], 1, 2, ON, P, "Intervenante en protection", PUB),
+    (None,
+     "Les techniciennes font le même travail de terrain que les professionnelles, sans la même "
+     "reconnaissance ni le même salaire. Dans mon équipe, on nous confie les dossiers lourds "
+     "quand ça arrange, puis on nous rappelle nos limites quand vient le temps de signer.",
+     [0, 1], 2, 15, ON, A, None, PUB),
+    ("Le travail de groupe oublié",
+     "À l'université, on nous parle beaucoup d'intervention individuelle. Les approches de "
+     "groupe et l'organisation communautaire sont survolées en quelques semaines alors que "
+     "c'est exactement ce que les milieux nous demandent en stage.",
+     [3], 4, 4, ON, P, "Étudiante en 3e année", PUB),
+    ("Un bureau ouvert au village",
+     "Depuis que le point de service a fermé, il faut faire 90 kilomètres pour voir une "
+     "travailleuse sociale. Beaucoup de gens âgés ne le font tout simplement pas. Un bureau "
+     "ouvert deux jours par semaine au village changerait tout.",
+     [2], 0, 10, PA, A, None, PUB),
+    ("Les organismes portent le filet social",
+     "Notre organisme reçoit chaque semaine des personnes qui n'ont obtenu aucune réponse du "
+     "réseau public. Nous le faisons avec des budgets par projet qui changent chaque année. "
+     "Un financement à la mission, stable, nous permettrait de garder notre personnel.",
+     [0, 4], 7, 0, ON, P, "Maison de la famille du Kamouraska", PUB),
+    ("Écouter les personnes concernées",
+     "Personne ne m'a jamais demandé mon avis sur les services que je reçois depuis dix ans. "
+     "Je serais prête à siéger à un comité si on m'expliquait comment et si on remboursait "
+     "le transport.",
+     [4], 0, 12, AS, P, "Ginette", PUB),
+    (None,
+     "Je travaille en santé mentale dans un hôpital. On nous demande de justifier chaque "
+     "intervention par un diagnostic. Les problèmes de logement, de revenu, de solitude "
+     "n'entrent dans aucune case, alors qu'ils expliquent souvent tout le reste.",
+     [0], 1, 5, ON, A, None, PUB),
+    ("Sécurisation culturelle",
+     "Dans notre communauté, la méfiance envers les services sociaux a des racines anciennes. "
+     "Les intervenantes qui prennent le temps d'apprendre notre histoire et de travailler avec "
+     "nos aînés obtiennent des résultats que les autres n'obtiennent pas.",
+     [3, 2], 3, 8, LE, P, "Conseil de bande, comité santé", PUB),
+    ("Stages non rémunérés",
+     "J'ai fait mon dernier stage à temps plein en travaillant le soir dans une épicerie. Je "
+     "connais trois camarades qui ont abandonné pour des raisons financières. Les stages "
+     "devraient être rémunérés.",
+     [3], 4, 6, ON, P, "Étudiant, Gatineau", PUB),
+    ("La recherche doit revenir sur le terrain",
+     "Nos résultats de recherche dorment dans des revues que les praticiennes n'ont pas le "
+     "temps de lire. Il faut des lieux où chercheurs et intervenants produisent ensemble des "
+     "connaissances utiles.",
+     [3], 5, 2, HE, P, "Professeur en travail social", PUB),
+    (None,
+     "Mon fils vit avec une déficience intellectuelle. Chaque changement d'intervenant nous "
+     "oblige à tout raconter depuis le début. Il en a eu six en quatre ans.",
+     [2], 0, 13, PA, A, None, PUB),
+    ("Une voix commune",
+     "Entre l'ordre professionnel, les syndicats, les regroupements communautaires et les "
+     "écoles, personne ne parle d'une seule voix pour le travail social. Un forum permanent "
+     "aiderait à peser dans les décisions publiques.",
+     [4, 0], 8, 2, HE, P, "Regroupement régional", PUB),
+    ("Épuisement",
+     "Après quinze ans, je pense à quitter la profession. Ce n'est pas le travail avec les "
+     "personnes qui m'épuise, c'est de ne jamais pouvoir faire ce que je sais qu'il faudrait "
+     "faire.",
+     [1], 1, 3, ON, A, None, PUB),
+    ("Travailler hors des murs",
+     "Nos meilleures interventions se font dans les parcs, les HLM, les cafés. Quand on nous "
+     "ramène au bureau pour des raisons de statistiques, on perd les personnes les plus "
+     "isolées.",
+     [2, 1], 3, 5, LE, P, "Travailleur de rue", PUB),
+    ("Climate anxiety among young people",
+     "More and more of the teenagers I meet talk about the future of the planet as a source "
+     "of real distress. Social work training should prepare us to work with that, and with "
+     "communities hit by floods and fires.",
+     [3], 1, 6, ON, P, "School social worker", PUB),
+    ("Access for English speakers",
+     "In our region it is hard to find services in English. Elderly people in particular give "
+     "up when they are told to wait for an interpreter.",
+     [2], 6, 4, ON, A, None, PUB),
+    ("Médiation familiale",
+     "La médiation familiale nous a évité des années de procédures. Pourtant, peu de parents "
+     "savent qu'elle existe et qu'une partie est couverte.",
+     [2], 0, 11, ON, P, "Père de deux enfants", PUB),
+    ("Situation d'un proche",
+     "Mon frère est suivi depuis deux ans et je crains pour sa sécurité. Je ne veux pas que "
+     "ce témoignage soit publié, mais je veux que les commissaires sachent comment les "
+     "transitions entre établissements se passent réellement.",
+     [2], 0, 1, ON, C, None, PUB),
+    ("Signalement",
+     "Je décris ici une situation de mon milieu de travail que je ne peux pas rendre publique. "
+     "Des décisions cliniques sont prises par des gestionnaires sans consulter l'équipe.",
+     [1, 4], 1, 14, HE, C, None, PUB),
+    (None,
+     "Dans une petite équipe, tout le monde se reconnaîtrait si je donnais des détails. Je "
+     "confie ce témoignage aux commissaires seulement.",
+     [1], 2, 9, PA, C, None, PEN),
+    ("Comités d'usagers",
+     "Les comités d'usagers existent sur papier mais ils ne reçoivent l'information qu'après "
+     "les décisions. Il faudrait les consulter en amont.",
+     [4], 0, 16, AS, P, "Comité des usagers", PEN),
+    ("Formation continue",
+     "Les formations continues sont offertes à Montréal ou à Québec. Pour nous, c'est deux "
+     "jours de route. Plus de formations en ligne et des libérations payées aideraient.",
+     [3, 1], 1, 7, ON, P, "Intervenante, Rouyn-Noranda", PEN),
+    (None,
+     "Je voudrais que le travail social soit enseigné dès le cégep comme un choix de carrière "
+     "valorisé, et pas comme un plan B.",
+     [0, 3], 6, 3, ON, A, None, PEN),
+    ("Les proches aidants",
+     "Je m'occupe de ma mère depuis cinq ans. On m'a offert du répit une seule fois. Les "
+     "proches aidants devraient avoir une intervenante attitrée.",
+     [2], 0, 11, LE, P, "Proche aidante", PEN),
+    ("Publicité",
+     "Visitez notre site pour des produits miracles contre le stress.",
+     [0], 6, 5, ON, P, "Vendeur", REJ),
+    ("Trop de détails",
+     "Mon intervenante, madame Tremblay du CLSC de la rue principale, m'a dit que mon dossier "
+     "serait fermé si je ne venais pas mardi.",
+     [2], 0, 0, ON, P, "Usager", CHG),
+    ("Retiré par son auteur",
+     "Je retire ce texte : je préfère en parler lors de l'assemblée locale.",
+     [4], 7, 2, ON, A, None, WIT),
+    ("Une gouvernance de proximité",
+     "Les décisions sur les services de notre territoire se prennent loin d'ici. Une instance "
+     "locale où siègent des citoyens, des organismes et des intervenantes rapprocherait les "
+     "décisions des besoins réels.",
+     [4, 2], 7, 0, LE, P, "Table de concertation locale", PUB),
+    ("Le rôle préventif",
+     "Quand on intervient seulement en situation de crise, on arrive toujours trop tard. La "
+     "prévention devrait avoir son budget protégé.",
+     [0], 1, 12, ON, P, "Travailleuse sociale, Laval", PUB),
+    ("Mémoire d'un regroupement",
+     "Notre regroupement dépose un mémoire sur la place des organismes communautaires dans "
+     "l'organisation des services sociaux et propose une entente de partenariat à long terme.",
+     [4, 0], 7, 15, ON, P, "Regroupement des organismes communautaires", PUB),
+    ("Accueil des personnes immigrantes",
+     "Les familles nouvellement arrivées ne savent pas à quelle porte frapper. Des "
+     "intervenantes issues des communautés et des services d'interprétation feraient une "
+     "grande différence.",
+     [2, 3], 3, 5, AS, A, None, PUB),
+]
+
+
+def _consultation() -> Consultation:
+    now = utcnow()
+    consultation = Consultation(
+        slug=DEMO_SLUG,
+        title="États généraux du travail social (démonstration)",
+        description=(
+            "Une consultation publique sur l'avenir du travail social. Personnes qui reçoivent "
+            "des services et leurs proches, intervenantes et intervenants, étudiantes et "
+            "étudiants, chercheurs, organismes communautaires et institutionnels : toutes et "
+            "tous sont invités à témoigner de ce qu'ils vivent et de ce qu'ils proposent.\n\n"
+            "Les témoignages sont lus par les commissaires, qui en tireront des orientations, "
+            "des recommandations et des mesures soumises au vote lors d'un sommet."
+        ),
+        opens_at=now - timedelta(days=45),
+        synthesis_at=now + timedelta(days=60),
+        vote_at=now + timedelta(days=120),
+        closes_at=now + timedelta(days=150),
+    )
+    consultation.themes = [
+        Theme(name=name, description=description, position=i)
+        for i, (name, description) in enumerate(THEMES)
+    ]
+    consultation.categories = [ParticipantCategory(name=n, position=i) for i, n in enumerate(CATEGORIES)]
+    consultation.regions = [Region(name=n, position=i) for i, n in enumerate(REGIONS)]
+    db.session.add(consultation)
+    db.session.commit()
+    return consultation
+
+
+def load_demo(password_factory: Callable[[], str]) -> list[tuple[str, str, str]]:
+    """Create the consultation, its testimonies and one account per role.
+
+    Returns (role, e-mail, password) for each account created.
+    """
+    consultation = _consultation()
+    created = []
+    people = [("admin", None), ("moderator", Role.MODERATOR),
+              ("commissioner", Role.COMMISSIONER), ("facilitator", Role.FACILITATOR),
+              ("participant", None)]
+    users = {}
+    for label, role in people:
+        password = password_factory()
+        email = f"{label}@demo.consult.example"
+        if label == "admin":
+            user = accounts.create_admin(email, "Admin", password)
+        else:
+            user = accounts.create_confirmed_user(email, label.capitalize(), password)
+        if role is not None:
+            accounts.grant_role(user, consultation, role)
+        users[label] = user
+        created.append((label, email, password))
+
+    for index, (title, body, themes, category, region, channel, visibility, name, status) in (
+        enumerate(TESTIMONIES)
+    ):
+        content = {
+            "title": title,
+            "body": body,
+            "theme_ids": [consultation.themes[t].id for t in themes],
+            "category_id": consultation.categories[category].id,
+            "region_id": consultation.regions[region].id,
+            "visibility": visibility,
+            "display_name": name,
+        }
+        author = users["participant"] if index % 7 == 0 else None
+        testimony, _token = testimonies.submit_testimony(
+            consultation, content, author=author, channel=channel
+        )
+        if status is Status.PUBLISHED:
+            testimonies.publish_testimony(testimony)
+        elif status is Status.WITHDRAWN:
+            testimonies.withdraw_testimony(testimony)
+        elif status is not Status.PENDING:
+            # Moderation decisions are taken in the moderation pages; the demo only shows them.
+            testimony.status = status
+            db.session.commit()
+    return created

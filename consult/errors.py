@@ -1,0 +1,33 @@
+"""Error pages in the person's language; a failed request leaves the session clean."""
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from consult.extensions import db
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        message = _("This form has expired or was not sent from this site. Please try again.")
+        return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        messages = {
+            400: _("The request could not be understood."),
+            403: _("You are not allowed to do this."),
+            404: _("This page does not exist."),
+            405: _("This action is not possible here."),
+            413: _("What you sent is too large. Attachments may weigh at most 10 MB each."),
+            429: _("Too many attempts. Please wait a moment and try again."),
+        }
+        message = messages.get(error.code, _("Something went wrong."))
+        return render_template("errors/error.html", code=error.code, message=message), error.code
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        message = _("Something went wrong on our side. Nothing was saved; please try again.")
+        return render_template("errors/error.html", code=500, message=message), 500

@@ -1,0 +1,37 @@
+"""The data model; see PRODUCT.md, "The objects"."""
+from consult.models.base import Base, utcnow
+from consult.models.consultation import (
+    Consultation,
+    ParticipantCategory,
+    Phase,
+    Region,
+    Theme,
+)
+from consult.models.testimony import (
+    Attachment,
+    Channel,
+    Status,
+    Testimony,
+    Visibility,
+    testimony_themes,
+)
+from consult.models.user import Role, RoleAssignment, User
+
+__all__ = [
+    "Attachment",
+    "Base",
+    "Channel",
+    "Consultation",
+    "ParticipantCategory",
+    "Phase",
+    "Region",
+    "Role",
+    "RoleAssignment",
+    "Status",
+    "Testimony",
+    "Theme",
+    "User",
+    "Visibility",
+    "testimony_themes",
+    "utcnow",
+]

@@ -1,0 +1,114 @@
+"""A consultation, its phases, and the lists that describe who and what it is about."""
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from consult.models.base import Base, utcnow
+
+
+class Phase(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    SYNTHESIS = "synthesis"
+    VOTE = "vote"
+    CLOSED = "closed"
+
+
+#: Each phase after draft, and the date attribute at which it begins.
+PHASE_STARTS = (
+    (Phase.OPEN, "opens_at"),
+    (Phase.SYNTHESIS, "synthesis_at"),
+    (Phase.VOTE, "vote_at"),
+    (Phase.CLOSED, "closes_at"),
+)
+
+
+class Consultation(Base):
+    __tablename__ = "consultations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: Phase start dates (naive UTC). A phase without a date has not been scheduled.
+    opens_at: Mapped[datetime | None]
+    synthesis_at: Mapped[datetime | None]
+    vote_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    themes: Mapped[list["Theme"]] = relationship(
+        back_populates="consultation", order_by="Theme.position", cascade="all, delete-orphan"
+    )
+    categories: Mapped[list["ParticipantCategory"]] = relationship(
+        back_populates="consultation",
+        order_by="ParticipantCategory.position",
+        cascade="all, delete-orphan",
+    )
+    regions: Mapped[list["Region"]] = relationship(
+        back_populates="consultation", order_by="Region.position", cascade="all, delete-orphan"
+    )
+
+    def phase_at(self, moment: datetime) -> Phase:
+        """The phase in force at `moment`: the last one whose start date has passed."""
+        current = Phase.DRAFT
+        for phase, attribute in PHASE_STARTS:
+            start = getattr(self, attribute)
+            if start is None or start > moment:
+                break
+            current = phase
+        return current
+
+    @property
+    def phase(self) -> Phase:
+        return self.phase_at(utcnow())
+
+    @property
+    def is_public(self) -> bool:
+        """Draft consultations are visible to admins only."""
+        return self.phase is not Phase.DRAFT
+
+    @property
+    def accepts_testimonies(self) -> bool:
+        return self.phase is Phase.OPEN
+
+    def phase_dates(self) -> list[tuple[Phase, datetime | None]]:
+        return [(phase, getattr(self, attribute)) for phase, attribute in PHASE_STARTS]
+
+
+class ConsultationListItem:
+    """Shared shape of themes, participant categories and regions: named, ordered, per consultation."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(150))
+    position: Mapped[int] = mapped_column(default=0)
+
+    @declared_attr
+    def consultation_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return (UniqueConstraint("consultation_id", "name"),)
+
+
+class Theme(ConsultationListItem, Base):
+    """An axis of inquiry of a consultation."""
+
+    __tablename__ = "themes"
+    description: Mapped[str] = mapped_column(Text, default="")
+    consultation: Mapped[Consultation] = relationship(back_populates="themes")
+
+
+class ParticipantCategory(ConsultationListItem, Base):
+    """Who a participant speaks as: service user, practitioner, student, organisation…"""
+
+    __tablename__ = "participant_categories"
+    consultation: Mapped[Consultation] = relationship(back_populates="categories")
+
+
+class Region(ConsultationListItem, Base):
+    __tablename__ = "regions"
+    consultation: Mapped[Consultation] = relationship(back_populates="regions")

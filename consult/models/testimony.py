@@ -1,0 +1,128 @@
+"""Testimonies (contributions) and their attachments."""
+import enum
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.models.base import Base, str_enum, utcnow
+from consult.models.consultation import Consultation, ParticipantCategory, Region, Theme
+from consult.models.user import User
+
+
+class Channel(enum.StrEnum):
+    ONLINE = "online"
+    ASSISTED = "assisted"
+    PAPER = "paper"
+    HEARING = "hearing"
+    LOCAL_EVENT = "local_event"
+
+
+class Visibility(enum.StrEnum):
+    PUBLIC = "public"  # published under the author's display name
+    ANONYMOUS = "anonymous"  # published without a name
+    CONFIDENTIAL = "confidential"  # read by commissioners only, never published
+
+
+class Status(enum.StrEnum):
+    PENDING = "pending"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+    CHANGES_REQUESTED = "changes_requested"
+    WITHDRAWN = "withdrawn"
+
+
+def hash_receipt_token(token: str) -> str:
+    """What is stored of a receipt token: enough to recognise it, not to rebuild it."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+testimony_themes = Table(
+    "testimony_themes",
+    Base.metadata,
+    Column("testimony_id", ForeignKey("testimonies.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_testimony_themes_theme_testimony", "theme_id", "testimony_id"),
+)
+
+
+class Testimony(Base):
+    __tablename__ = "testimonies"
+    __table_args__ = (
+        # Public lists walk these newest first, one index per filter (keyset pagination).
+        Index("ix_testimonies_public", "consultation_id", "is_public", "id"),
+        Index("ix_testimonies_public_category", "consultation_id", "is_public", "category_id", "id"),
+        Index("ix_testimonies_public_region", "consultation_id", "is_public", "region_id", "id"),
+        Index("ix_testimonies_public_channel", "consultation_id", "is_public", "channel", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    #: The text as its author wrote it. Never shown on a public page: see public_body.
+    title: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    #: What the public may read: set on publication, cleared when it is withdrawn.
+    public_title: Mapped[str | None] = mapped_column(String(200))
+    public_body: Mapped[str | None] = mapped_column(Text)
+    #: True exactly when public_body is set; kept as a column so lists can use an index.
+    is_public: Mapped[bool] = mapped_column(default=False)
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant_categories.id", ondelete="RESTRICT")
+    )
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="RESTRICT"))
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, "channel"), default=Channel.ONLINE)
+    visibility: Mapped[Visibility] = mapped_column(str_enum(Visibility, "visibility"))
+    #: Shown only when visibility is public.
+    display_name: Mapped[str | None] = mapped_column(String(80))
+    #: Optional address of an author without an account, for news of the testimony.
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    #: SHA-256 of the private receipt token; the token itself is never stored.
+    receipt_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Random key of the form that created it, so a double submission creates one testimony.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    status: Mapped[Status] = mapped_column(str_enum(Status, "status"), default=Status.PENDING)
+    consented_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None]
+
+    consultation: Mapped[Consultation] = relationship()
+    author: Mapped[User | None] = relationship()
+    category: Mapped[ParticipantCategory | None] = relationship()
+    region: Mapped[Region | None] = relationship()
+    themes: Mapped[list[Theme]] = relationship(secondary=testimony_themes, order_by=Theme.position)
+    attachments: Mapped[list["Attachment"]] = relationship(
+        back_populates="testimony", cascade="all, delete-orphan", order_by="Attachment.id"
+    )
+
+    @property
+    def is_editable_by_author(self) -> bool:
+        return self.status in (Status.PENDING, Status.CHANGES_REQUESTED)
+
+    @property
+    def public_author_name(self) -> str | None:
+        """The name shown publicly, or None for an anonymous testimony."""
+        return self.display_name if self.visibility is Visibility.PUBLIC else None
+
+
+class Attachment(Base):
+    """A file joined to a testimony, stored outside the web root under a random name."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    testimony_id: Mapped[int] = mapped_column(
+        ForeignKey("testimonies.id", ondelete="CASCADE"), index=True
+    )
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The type found in the file's content, not the one its name or the browser claimed.
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    testimony: Mapped[Testimony] = relationship(back_populates="attachments")

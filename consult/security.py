@@ -1,0 +1,55 @@
+"""Response headers and session loading that every page gets."""
+from flask import Flask, Response, g, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from consult.extensions import db, login_manager
+from consult.models import User
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def mark_private() -> None:
+    """Ask browsers and proxies not to keep a copy of this response."""
+    g.private_response = True
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+
+    @app.after_request
+    def set_security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        if g.get("private_response") or (
+            current_user.is_authenticated and request.endpoint != "static"
+        ):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def local_path_or_none(target: str | None) -> str | None:
+    """`target` if it is a path on this site (for `next=`), else None."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target

@@ -1,0 +1,289 @@
+"""Testimonies: submission, the author's edits and withdrawal, publication, public reading."""
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from consult.extensions import db
+from consult.mail import send_mail
+from consult.models import (
+    Attachment,
+    Channel,
+    Consultation,
+    Status,
+    Testimony,
+    Theme,
+    User,
+    Visibility,
+    testimony_themes,
+    utcnow,
+)
+from consult.models.testimony import hash_receipt_token
+from consult.search import apply_search
+from consult.testimonies.attachments import Upload, remove_files, write_file
+
+
+class TestimonyError(Exception):
+    """A rule was broken; the message is meant for the person."""
+
+
+class AlreadyReceived(TestimonyError):
+    """The same form was sent twice (a double click, a reload)."""
+
+    def __init__(self, testimony: Testimony):
+        super().__init__(_l("We had already received this testimony; it was saved once."))
+        self.testimony = testimony
+
+
+def new_receipt_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _themes(consultation: Consultation, theme_ids: list[int]) -> list[Theme]:
+    themes = [t for t in consultation.themes if t.id in set(theme_ids)]
+    if len(themes) != len(set(theme_ids)):
+        raise TestimonyError(_l("One of the chosen themes does not belong to this consultation."))
+    return themes
+
+
+def _check_list_item(consultation: Consultation, kind: str, item_id: int | None) -> None:
+    if item_id is not None and item_id not in {i.id for i in getattr(consultation, kind)}:
+        raise TestimonyError(_l("This choice does not belong to this consultation."))
+
+
+def _apply_content(testimony: Testimony, consultation: Consultation, content: dict) -> None:
+    _check_list_item(consultation, "categories", content["category_id"])
+    _check_list_item(consultation, "regions", content["region_id"])
+    testimony.themes = _themes(consultation, content["theme_ids"])
+    for field in ("title", "body", "category_id", "region_id", "visibility", "display_name"):
+        setattr(testimony, field, content[field])
+    if testimony.visibility is not Visibility.PUBLIC:
+        testimony.display_name = None
+
+
+def submit_testimony(
+    consultation: Consultation,
+    content: dict,
+    *,
+    author: User | None,
+    contact_email: str | None = None,
+    uploads: list[Upload] = (),
+    submission_key: str | None = None,
+    channel: Channel = Channel.ONLINE,
+) -> tuple[Testimony, str]:
+    """Record a new pending testimony; returns it with its receipt token (shown once)."""
+    if not consultation.accepts_testimonies:
+        raise TestimonyError(_l("This consultation is not accepting testimonies at the moment."))
+    if submission_key:
+        existing = db.session.execute(
+            select(Testimony).filter_by(submission_key=submission_key)
+        ).scalar_one_or_none()
+        if existing is not None:
+            raise AlreadyReceived(existing)
+    token = new_receipt_token()
+    testimony = Testimony(
+        consultation=consultation,
+        author=author,
+        channel=channel,
+        contact_email=None if author else (contact_email or "").strip().lower() or None,
+        receipt_token_hash=hash_receipt_token(token),
+        submission_key=submission_key or None,
+        consented_at=utcnow(),
+    )
+    _apply_content(testimony, consultation, content)
+    written: list[str] = []
+    try:
+        for upload in uploads:
+            stored_name = write_file(upload.content)
+            written.append(stored_name)
+            testimony.attachments.append(
+                Attachment(original_name=upload.original_name, stored_name=stored_name,
+                           media_type=upload.media_type, size=len(upload.content))
+            )
+        db.session.add(testimony)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        remove_files(written)
+        existing = db.session.execute(
+            select(Testimony).filter_by(submission_key=submission_key)
+        ).scalar_one_or_none()
+        if existing is None:
+            raise
+        raise AlreadyReceived(existing) from None
+    except BaseException:
+        db.session.rollback()
+        remove_files(written)
+        raise
+    _send_receipt(testimony, token)
+    return testimony, token
+
+
+def _notify_address(testimony: Testimony) -> tuple[str, str | None] | None:
+    if testimony.author is not None:
+        return testimony.author.email, testimony.author.locale
+    if testimony.contact_email:
+        return testimony.contact_email, None
+    return None
+
+
+def _send_receipt(testimony: Testimony, token: str) -> None:
+    recipient = _notify_address(testimony)
+    if recipient is None:
+        return
+    address, locale = recipient
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        send_mail(
+            address,
+            str(_l("Your testimony has been received")),
+            "testimony_receipt",
+            testimony=testimony,
+            url=url_for("testimonies.follow", token=token, _external=True),
+        )
+
+
+def update_testimony(testimony: Testimony, content: dict) -> None:
+    """The author's edit, allowed while the testimony waits for moderation."""
+    if not testimony.is_editable_by_author:
+        raise TestimonyError(_l("This testimony can no longer be changed."))
+    if not testimony.consultation.accepts_testimonies:
+        raise TestimonyError(_l("This consultation is not accepting testimonies at the moment."))
+    _apply_content(testimony, testimony.consultation, content)
+    testimony.status = Status.PENDING
+    db.session.commit()
+
+
+def _set_public_copy(testimony: Testimony) -> None:
+    """Keep the public copy in step with status and visibility (one place decides)."""
+    shown = testimony.status is Status.PUBLISHED and testimony.visibility is not Visibility.CONFIDENTIAL
+    testimony.public_title = testimony.title if shown else None
+    testimony.public_body = testimony.body if shown else None
+    testimony.is_public = shown
+
+
+def withdraw_testimony(testimony: Testimony) -> None:
+    if testimony.status is Status.WITHDRAWN:
+        return
+    testimony.status = Status.WITHDRAWN
+    _set_public_copy(testimony)
+    db.session.commit()
+
+
+def publish_testimony(testimony: Testimony) -> None:
+    """Publish as written (moderation, with redaction, decides this in its own pages)."""
+    testimony.status = Status.PUBLISHED
+    testimony.published_at = testimony.published_at or utcnow()
+    _set_public_copy(testimony)
+    db.session.commit()
+
+
+def own_testimonies(user: User) -> list[Testimony]:
+    return list(
+        db.session.execute(
+            select(Testimony)
+            .where(Testimony.author_id == user.id)
+            .options(joinedload(Testimony.consultation))
+            .order_by(Testimony.id.desc())
+        ).scalars()
+    )
+
+
+@dataclass
+class Filters:
+    theme_id: int | None = None
+    category_id: int | None = None
+    region_id: int | None = None
+    channel: Channel | None = None
+    words: str = ""
+
+    def as_args(self) -> dict:
+        args = {"theme": self.theme_id, "category": self.category_id, "region": self.region_id,
+                "channel": self.channel.value if self.channel else None, "q": self.words or None}
+        return {key: value for key, value in args.items() if value is not None}
+
+
+@dataclass
+class Page:
+    items: list[Testimony]
+    #: Cursors: the id to continue before (older) or after (newer), if there is more.
+    older: int | None
+    newer: int | None
+
+
+def public_page(
+    consultation: Consultation,
+    filters: Filters,
+    *,
+    before: int | None = None,
+    after: int | None = None,
+) -> Page:
+    """One page of published, non-confidential testimonies, newest first.
+
+    Keyset pagination on the id: each page costs the same however deep it is.
+    """
+    size = current_app.config["PAGE_SIZE"]
+    query = select(Testimony.id).where(
+        Testimony.consultation_id == consultation.id, Testimony.is_public.is_(True)
+    )
+    if filters.theme_id is not None:
+        query = query.join(
+            testimony_themes,
+            (testimony_themes.c.testimony_id == Testimony.id)
+            & (testimony_themes.c.theme_id == filters.theme_id),
+        )
+    for column, value in (
+        (Testimony.category_id, filters.category_id),
+        (Testimony.region_id, filters.region_id),
+        (Testimony.channel, filters.channel),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if filters.words:
+        query = apply_search(query, Testimony.id, filters.words, db.engine.dialect.name)
+    if after is not None:
+        query = query.where(Testimony.id > after).order_by(Testimony.id.asc())
+    else:
+        if before is not None:
+            query = query.where(Testimony.id < before)
+        query = query.order_by(Testimony.id.desc())
+    ids = list(db.session.execute(query.limit(size + 1)).scalars())
+    more = len(ids) > size
+    ids = ids[:size]
+    if after is not None:
+        ids.reverse()
+    items = _load_for_display(ids)
+    if after is not None:
+        older = ids[-1] if ids else None
+        newer = ids[0] if more else None
+    else:
+        older = ids[-1] if more else None
+        newer = ids[0] if ids and before is not None else None
+    return Page(items=items, older=older, newer=newer)
+
+
+def _load_for_display(ids: list[int]) -> list[Testimony]:
+    if not ids:
+        return []
+    rows = db.session.execute(
+        select(Testimony)
+        .where(Testimony.id.in_(ids))
+        .options(
+            selectinload(Testimony.themes),
+            joinedload(Testimony.category),
+            joinedload(Testimony.region),
+        )
+    ).scalars()
+    by_id = {t.id: t for t in rows}
+    return [by_id[i] for i in ids]
+
+
+def public_testimony(consultation: Consultation, testimony_id: int) -> Testimony | None:
+    testimony = db.session.get(Testimony, testimony_id)
+    if testimony is None or testimony.consultation_id != consultation.id or not testimony.is_public:
+        return None
+    return testimony
