@@ -8,7 +8,11 @@ INSTANCE_DIR = Path(os.environ.get("CONSULT_INSTANCE_DIR", BASE_DIR / "instance"
 
 
 def _database_url(default: str) -> str:
-    url = os.environ.get("DATABASE_URL", default)
+    return normalise_database_url(os.environ.get("DATABASE_URL", default))
+
+
+def normalise_database_url(url: str) -> str:
+    """Name the driver SQLAlchemy should use for a PostgreSQL address."""
     # Hosting providers still hand out the old scheme; SQLAlchemy wants the driver named.
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://"):]

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
@@ -55,6 +55,7 @@ class ProfileForm(FlaskForm):
     )
     locale = SelectField(
         _l("Language"),
-        choices=[("", _l("As my browser says"))] + list(LANGUAGE_NAMES.items()),
+        choices=[SelectChoice("", _l("As my browser says"))]
+        + [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
     )
     submit = SubmitField(_l("Save"))

@@ -7,6 +7,7 @@ from wtforms import (
     HiddenField,
     MultipleFileField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -19,9 +20,10 @@ from consult.models import Visibility
 from consult.testimonies.attachments import read_upload
 
 VISIBILITY_CHOICES = [
-    (Visibility.PUBLIC.value, _l("Public, under my display name")),
-    (Visibility.ANONYMOUS.value, _l("Public, without a name")),
-    (Visibility.CONFIDENTIAL.value, _l("Confidential: read by the commissioners only, never published")),
+    SelectChoice(Visibility.PUBLIC.value, _l("Public, under my display name")),
+    SelectChoice(Visibility.ANONYMOUS.value, _l("Public, without a name")),
+    SelectChoice(Visibility.CONFIDENTIAL.value,
+                 _l("Confidential: read by the commissioners only, never published")),
 ]
 
 UPLOAD_REFUSALS = {
@@ -54,15 +56,15 @@ class TestimonyContentForm(FlaskForm):
     display_name = StringField(
         _l("Display name"),
         description=_l("Needed only for a public testimony; it need not be your real name."),
-        validators=[Optional(), Length(max=80), single_line],
+        validators=[Length(max=80), single_line],
     )
 
     def __init__(self, *args, consultation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.themes.choices = [(t.id, t.name) for t in consultation.themes]
-        not_said = [(None, _l("I prefer not to say"))]
-        self.category.choices = not_said + [(c.id, c.name) for c in consultation.categories]
-        self.region.choices = not_said + [(r.id, r.name) for r in consultation.regions]
+        self.themes.choices = [SelectChoice(t.id, t.name) for t in consultation.themes]
+        not_said = [SelectChoice("", _l("I prefer not to say"))]
+        self.category.choices = not_said + [SelectChoice(c.id, c.name) for c in consultation.categories]
+        self.region.choices = not_said + [SelectChoice(r.id, r.name) for r in consultation.regions]
 
     def validate_body(self, field) -> None:
         field.data = (field.data or "").strip()

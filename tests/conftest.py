@@ -1,0 +1,268 @@
+"""Fixtures: the app on a migrated database (SQLite, or PostgreSQL when DATABASE_URL
+is set), a test client, a real SMTP server on loopback, and small factories."""
+import os
+import re
+import socket
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask_migrate import upgrade
+from playwright.sync_api import sync_playwright
+from sqlalchemy import make_url, text
+from werkzeug.serving import make_server
+
+from config import TestConfig, normalise_database_url
+from consult import create_app
+from consult.accounts import services as accounts
+from consult.extensions import db
+from consult.models import (
+    Channel,
+    Consultation,
+    ParticipantCategory,
+    Region,
+    Role,
+    Status,
+    Testimony,
+    Theme,
+    Visibility,
+    utcnow,
+)
+from consult.models.testimony import hash_receipt_token
+from consult.testimonies import services as testimonies
+
+PASSWORD = "correct horse battery"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Mailbox:
+    """Messages received by the loopback SMTP server."""
+
+    messages: list[Message] = field(default_factory=list)
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if m["To"] == address]
+
+    def last_link(self, address: str) -> str:
+        """The last http link sent to `address`, as a path on the site."""
+        body = self.to(address)[-1].get_payload(decode=True).decode()
+        url = re.findall(r"https?://\S+", body)[-1]
+        return "/" + url.split("/", 3)[3]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield controller, mailbox
+    controller.stop()
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    name = make_url(url).database or ""
+    if "test" not in name:
+        pytest.exit(f"Refusing to run the tests on {name!r}: its name must contain 'test'.", 2)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory, smtp_server):
+    controller, _mailbox = smtp_server
+    uploads = tmp_path_factory.mktemp("uploads")
+    database_url = _database_url(tmp_path_factory)
+    application = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=normalise_database_url(database_url),
+        UPLOAD_DIR=str(uploads),
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=controller.port,
+    )
+    with application.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+    return application
+
+
+def _empty_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(text(f"DELETE FROM {table}"))
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def app_context(app, smtp_server):
+    """Each test starts on empty tables, an empty mailbox and an empty upload folder."""
+    smtp_server[1].messages.clear()
+    with app.app_context():
+        yield
+        db.session.rollback()
+        _empty_tables()
+        db.session.remove()
+    for path in Path(app.config["UPLOAD_DIR"]).iterdir():
+        path.unlink()
+
+
+@pytest.fixture
+def mailbox(smtp_server) -> Mailbox:
+    return smtp_server[1]
+
+
+@pytest.fixture
+def client(app):
+    """A browser asking for English (the tests read English messages; French has its own)."""
+    test_client = app.test_client()
+    test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return test_client
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/") -> str:
+    """The CSRF token of the client's session, read from a page as a browser would."""
+    page = client.get(path).get_data(as_text=True)
+    return CSRF.search(page).group(1)
+
+
+def post_form(client, path: str, data: dict | None = None, *, form_page: str | None = None,
+              **kwargs):
+    """Submit a form with the session's CSRF token, as the browser would."""
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_token(client, form_page or path))
+    return client.post(path, data=data, **kwargs)
+
+
+@pytest.fixture
+def make_user():
+    def make(email="person@example.org", name="Person", *, admin=False,
+             roles: tuple[tuple[Consultation, Role], ...] = (), confirmed=True, password=PASSWORD):
+        user = accounts.create_confirmed_user(email, name, password)
+        if not confirmed:
+            user.email_confirmed_at = None
+        user.is_admin = admin
+        db.session.commit()
+        for consultation, role in roles:
+            accounts.grant_role(user, consultation, role)
+        return user
+
+    return make
+
+
+def log_in(client, email: str, password: str = PASSWORD):
+    return post_form(client, "/account/login", {"email": email, "password": password})
+
+
+@pytest.fixture
+def make_consultation():
+    def make(slug="eg", phase="open", *, themes=("Gouvernance", "Pratiques", "Accès"),
+             categories=("Usager", "Intervenante"), regions=("Montréal", "Estrie")):
+        now = utcnow()
+        day = timedelta(days=1)
+        dates = {
+            "draft": (now + day, now + 2 * day, now + 3 * day, now + 4 * day),
+            "open": (now - day, now + day, now + 2 * day, now + 3 * day),
+            "synthesis": (now - 2 * day, now - day, now + day, now + 2 * day),
+            "vote": (now - 3 * day, now - 2 * day, now - day, now + day),
+            "closed": (now - 4 * day, now - 3 * day, now - 2 * day, now - day),
+        }[phase]
+        consultation = Consultation(
+            slug=slug, title=f"Consultation {slug}", description="Une consultation d'essai.",
+            opens_at=dates[0], synthesis_at=dates[1], vote_at=dates[2], closes_at=dates[3],
+            themes=[Theme(name=n, position=i) for i, n in enumerate(themes)],
+            categories=[ParticipantCategory(name=n, position=i) for i, n in enumerate(categories)],
+            regions=[Region(name=n, position=i) for i, n in enumerate(regions)],
+        )
+        db.session.add(consultation)
+        db.session.commit()
+        return consultation
+
+    return make
+
+
+@pytest.fixture
+def make_testimony():
+    """A testimony in any status, returned with its receipt token."""
+
+    def make(consultation, body="Un témoignage.", *, title=None, status=Status.PUBLISHED,
+             visibility=Visibility.ANONYMOUS, display_name=None, themes=None, category=None,
+             region=None, channel=Channel.ONLINE, author=None, contact_email=None):
+        token = testimonies.new_receipt_token()
+        testimony = Testimony(
+            consultation=consultation, title=title, body=body, channel=channel,
+            visibility=visibility, display_name=display_name, author=author,
+            contact_email=contact_email, consented_at=utcnow(),
+            receipt_token_hash=hash_receipt_token(token),
+            themes=list(themes if themes is not None else consultation.themes[:1]),
+            category=category, region=region,
+        )
+        db.session.add(testimony)
+        db.session.commit()
+        if status is Status.PUBLISHED:
+            testimonies.publish_testimony(testimony)
+        elif status is Status.WITHDRAWN:
+            testimonies.withdraw_testimony(testimony)
+        elif status is not Status.PENDING:
+            testimony.status = status
+            db.session.commit()
+        return testimony, token
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app served over HTTP on loopback, for the browser."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="fr-CA", java_script_enabled=True)
+    yield context.new_page()
+    context.close()
