@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install catalogs browser
+.PHONY: run test install catalogs browser messages
 
 install: $(VENV)/.installed
 
@@ -31,3 +31,10 @@ browser:
 ## Install and run the whole test suite (on SQLite, or on DATABASE_URL when set).
 test: catalogs browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## After changing interface strings: refresh the template and the French catalog.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o consult/translations/messages.pot \
+	  --no-location --sort-output --project Consult .
+	$(BIN)/pybabel update -i consult/translations/messages.pot -d consult/translations \
+	  --no-fuzzy-matching --ignore-obsolete

@@ -1,0 +1,58 @@
+"""French by default, English on request, and a French catalog with nothing missing."""
+from pathlib import Path
+
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po
+
+from tests.conftest import csrf_token
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_pages_are_in_french_by_default(app):
+    page = app.test_client().get("/account/login").get_data(as_text=True)
+    assert '<html lang="fr">' in page
+    assert "Se connecter" in page
+
+
+def test_the_browser_language_is_followed(app):
+    client = app.test_client()
+    page = client.get("/account/login", headers={"Accept-Language": "en-CA,en;q=0.8"})
+    assert '<html lang="en">' in page.get_data(as_text=True)
+
+
+def test_the_language_switch_works_on_every_page_without_javascript(app):
+    client = app.test_client()
+    token = csrf_token(client, "/terms")
+    response = client.post("/language", data={"locale": "en", "next": "/terms?",
+                                              "csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"] == "/terms"
+    assert '<html lang="en">' in client.get("/terms").get_data(as_text=True)
+    client.post("/language", data={"locale": "fr", "csrf_token": token})
+    assert '<html lang="fr">' in client.get("/terms").get_data(as_text=True)
+
+
+def test_the_switch_never_sends_people_elsewhere(app):
+    client = app.test_client()
+    token = csrf_token(client)
+    for target in ("https://evil.example/", "//evil.example", "/\\evil.example"):
+        response = client.post("/language", data={"locale": "en", "next": target,
+                                                  "csrf_token": token})
+        assert response.headers["Location"] == "/"
+
+
+def test_every_message_has_a_french_translation(tmp_path):
+    template = tmp_path / "messages.pot"
+    CommandLineInterface().run([
+        "pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l",
+        "-o", str(template), str(ROOT),
+    ])
+    with template.open("rb") as handle:
+        wanted = {message.id for message in read_po(handle) if message.id}
+    with (ROOT / "consult/translations/fr/LC_MESSAGES/messages.po").open("rb") as handle:
+        french = read_po(handle)
+    missing = sorted(str(m) for m in wanted if not french.get(m) or not french.get(m).string
+                     or (isinstance(m, tuple) and not all(french.get(m).string)))
+    fuzzy = sorted(str(m.id) for m in french if m.id and m.fuzzy)
+    assert missing == [], f"{len(missing)} messages without French: {missing[:10]}"
+    assert fuzzy == []
