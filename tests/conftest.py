@@ -1,5 +1,6 @@
 """Fixtures: the app on a migrated database (SQLite, or PostgreSQL when DATABASE_URL
 is set), a test client, a real SMTP server on loopback, and small factories."""
+import contextvars
 import os
 import re
 import socket
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from playwright.sync_api import sync_playwright
 from sqlalchemy import make_url, text
@@ -84,6 +86,17 @@ def _database_url(tmp_path_factory) -> str:
     return url
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in its own application context, as a server does.
+
+    Without this, requests would share the test's context: its `g` (the cached user and
+    language) and its database session would leak from one request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(FlaskClient.open, self, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory, smtp_server):
     controller, _mailbox = smtp_server
@@ -96,6 +109,7 @@ def app(tmp_path_factory, smtp_server):
         MAIL_SERVER="127.0.0.1",
         MAIL_PORT=controller.port,
     )
+    application.test_client_class = IsolatedClient
     with application.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as connection:
