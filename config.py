@@ -24,14 +24,16 @@ def normalise_database_url(url: str) -> str:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'consult.sqlite'}")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    #: Never put query parameters (addresses, texts) into error messages and logs.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}
     #: The site's public address, for links in messages sent from the command line.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_ATTACHMENTS = 3
     MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-    # Three attachments at the limit plus the form itself.
-    MAX_CONTENT_LENGTH = 3 * MAX_ATTACHMENT_BYTES + 1024 * 1024
+    #: Well above what a valid form needs, so that an oversized file still brings the form
+    #: back with its text and a message; only beyond this is the request refused whole.
+    MAX_CONTENT_LENGTH = 100 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
     TESTIMONY_MAX_CHARS = 20_000
     PAGE_SIZE = 20

@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from config import BASE_DIR, CONFIGS, INSTANCE_DIR, Config
-from consult import errors, i18n, labels, search, security
+from consult import errors, i18n, labels, logs, search, security
 from consult.accounts import bp as accounts_bp
 from consult.cli import consult_cli
 from consult.consultations import bp as consultations_bp
@@ -20,6 +20,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
         config_class = CONFIGS[os.environ.get("CONSULT_ENV", "development")]
     if hasattr(config_class, "check"):
         config_class.check()
+    logs.install_scrubber()
     app = Flask(
         __name__,
         template_folder=str(BASE_DIR / "templates"),

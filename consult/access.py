@@ -11,6 +11,10 @@ from consult.models import Consultation, Role, Testimony
 from consult.models.testimony import hash_receipt_token
 
 
+#: The rules a view can declare; a test checks that every route declares one.
+RULES = ("public", "authenticated", "admin")
+
+
 def _declare(rule: str, view):
     view.access_rule = rule
     return view

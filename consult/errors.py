@@ -1,5 +1,5 @@
 """Error pages in the person's language; a failed request leaves the session clean."""
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -20,7 +20,8 @@ def init_app(app: Flask) -> None:
             403: _("You are not allowed to do this."),
             404: _("This page does not exist."),
             405: _("This action is not possible here."),
-            413: _("What you sent is too large. Attachments may weigh at most 10 MB each."),
+            413: _("What you sent is too large. Attachments may weigh at most %(size)d MB each.",
+                   size=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024)),
             429: _("Too many attempts. Please wait a moment and try again."),
         }
         message = messages.get(error.code, _("Something went wrong."))

@@ -1,6 +1,7 @@
 """Fixtures: the app on a migrated database (SQLite, or PostgreSQL when DATABASE_URL
 is set), a test client, a real SMTP server on loopback, and small factories."""
 import contextvars
+import logging
 import os
 import re
 import socket
@@ -280,3 +281,47 @@ def page(browser):
     context = browser.new_context(locale="fr-CA", java_script_enabled=True)
     yield context.new_page()
     context.close()
+
+
+#: Strings that must never reach a log line; tests send them through every path they can.
+CANARIES = (PASSWORD, "canari-témoignage-7f3a", "canari-courriel@example.org")
+_EMAIL_IN_LOG = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+class LogTap(logging.Handler):
+    """Keeps every log line of the run, as an operator's log file would."""
+
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+LOG_TAP = LogTap()
+
+
+def pytest_sessionstart(session):
+    root = logging.getLogger()
+    root.addHandler(LOG_TAP)
+    root.setLevel(logging.INFO)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    leaks = [line for line in LOG_TAP.lines
+             if any(canary in line for canary in CANARIES) or _EMAIL_IN_LOG.search(line)]
+    session.config.log_leaks = leaks
+    if leaks and session.exitstatus == 0:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    leaks = getattr(config, "log_leaks", [])
+    terminalreporter.write_line(
+        f"log check: {len(LOG_TAP.lines)} log lines, {len(leaks)} with a canary string "
+        "or an e-mail address"
+    )
+    for line in leaks[:20]:
+        terminalreporter.write_line(f"  LEAK: {line[:300]}")

@@ -1,5 +1,5 @@
 """Register, confirm, log in and out, reset a password, edit one's profile."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -8,6 +8,18 @@ from consult.accounts import bp, services
 from consult.accounts.forms import EmailForm, LoginForm, ProfileForm, RegisterForm, ResetPasswordForm
 from consult.i18n import select_locale
 from consult.security import local_path_or_none, mark_private
+
+
+def _next_path() -> str | None:
+    """The `next=` path to go back to after logging in, if it is on this site.
+
+    Browsers drop tabs and newlines from an address ("/\t/evil.example" becomes
+    "//evil.example") and a newline cannot go in a header: such a target is refused.
+    """
+    target = request.args.get("next")
+    if target is None or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return None
+    return local_path_or_none(target)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -65,8 +77,7 @@ def login():
         else:
             login_user(user)
             flash(_("You are logged in."), "success")
-            target = local_path_or_none(request.args.get("next"))
-            return redirect(target or url_for("consultations.index"))
+            return redirect(_next_path() or url_for("consultations.index"))
     return render_template("accounts/login.html", form=form)
 
 
@@ -117,6 +128,9 @@ def profile():
         form.locale.data = current_user.locale or ""
     if form.validate_on_submit():
         services.update_profile(current_user, form.display_name.data, form.locale.data)
+        # The account's choice replaces an earlier click on the header's language switch,
+        # which would otherwise win over "As my browser says" for the rest of the session.
+        session.pop("locale", None)
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form)

@@ -18,7 +18,14 @@ from consult.models.consultation import PHASE_STARTS
 
 
 class ConsultationError(Exception):
-    """A rule was broken; the message is meant for the person."""
+    """A rule was broken; the message is meant for the person.
+
+    `field` names the form field the message is about, when there is one.
+    """
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -65,9 +72,11 @@ def check_phase_order(dates: dict[str, datetime | None]) -> None:
             previous = "gap"
             continue
         if previous == "gap":
-            raise ConsultationError(_l("Schedule the earlier phases before this one."))
+            raise ConsultationError(_l("Schedule the earlier phases before this one."),
+                                    field=attribute)
         if previous is not None and start <= previous:
-            raise ConsultationError(_l("Each phase must start after the previous one."))
+            raise ConsultationError(_l("Each phase must start after the previous one."),
+                                    field=attribute)
         previous = start
 
 

@@ -48,7 +48,9 @@ def _save(form: ConsultationForm, consultation, data: dict):
     try:
         return services.save_consultation(consultation, data)
     except services.ConsultationError as error:
-        form.opens_at.errors = [*form.opens_at.errors, str(error)]
+        # Shown beside the date that is out of order, not always beside the first one.
+        field = getattr(form, error.field or "opens_at")
+        field.errors = [*field.errors, str(error)]
         return None
 
 
@@ -124,7 +126,9 @@ def change_list_item(slug: str, kind: str, item_id: int):
         if action == "rename" and form.validate_on_submit():
             services.rename_list_item(consultation, kind, item_id, form.name.data)
         elif action == "rename":
-            raise services.ConsultationError(" ".join(form.name.errors) or _("Give a name."))
+            raise services.ConsultationError(
+                " ".join(str(error) for error in form.name.errors) or _("Give a name.")
+            )
         elif action in ("up", "down"):
             services.move_list_item(consultation, kind, item_id, -1 if action == "up" else 1)
         elif action == "delete":

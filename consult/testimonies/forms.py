@@ -27,10 +27,14 @@ VISIBILITY_CHOICES = [
 ]
 
 UPLOAD_REFUSALS = {
-    "too_large": _l("“%(name)s” is larger than 10 MB."),
+    "too_large": _l("“%(name)s” is larger than %(size)d MB."),
     "empty": _l("“%(name)s” is empty."),
     "bad_type": _l("“%(name)s” is not a PDF, ODT, DOCX, PNG or JPEG file."),
 }
+
+
+def megabytes(size: int) -> int:
+    return size // (1024 * 1024)
 
 
 def optional_id(value) -> int | None:
@@ -104,7 +108,6 @@ class SubmitTestimonyForm(TestimonyContentForm):
     )
     attachments = MultipleFileField(
         _l("Attachments (optional)"),
-        description=_l("Up to 3 files: PDF, ODT, DOCX, PNG or JPEG, 10 MB at most each."),
     )
     consent = BooleanField(
         _l("I agree to the terms of participation."),
@@ -115,6 +118,14 @@ class SubmitTestimonyForm(TestimonyContentForm):
     uploads: list = []
     submit = SubmitField(_l("Send my testimony"))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.attachments.description = _l(
+            "Up to %(count)d files: PDF, ODT, DOCX, PNG or JPEG, %(size)d MB at most each.",
+            count=current_app.config["MAX_ATTACHMENTS"],
+            size=megabytes(current_app.config["MAX_ATTACHMENT_BYTES"]),
+        )
+
     def validate_attachments(self, field) -> None:
         files = [f for f in field.data or [] if f and f.filename]
         limit = current_app.config["MAX_ATTACHMENTS"]
@@ -124,7 +135,8 @@ class SubmitTestimonyForm(TestimonyContentForm):
         for file in files:
             upload = read_upload(file, current_app.config["MAX_ATTACHMENT_BYTES"])
             if isinstance(upload, str):
-                raise ValidationError(UPLOAD_REFUSALS[upload] % {"name": file.filename})
+                raise ValidationError(UPLOAD_REFUSALS[upload] % {
+                    "name": file.filename, "size": megabytes(current_app.config["MAX_ATTACHMENT_BYTES"])})
             self.uploads.append(upload)
 
     def had_files(self) -> bool:
