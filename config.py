@@ -31,6 +31,8 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_ATTACHMENTS = 3
     MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+    #: What one person (account, or network address without one) may upload in 24 hours.
+    UPLOAD_QUOTA_BYTES = int(os.environ.get("UPLOAD_QUOTA_BYTES", 60 * 1024 * 1024))
     #: Well above what a valid form needs, so that an oversized file still brings the form
     #: back with its text and a message; only beyond this is the request refused whole.
     MAX_CONTENT_LENGTH = 100 * 1024 * 1024

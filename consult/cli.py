@@ -9,7 +9,10 @@ from flask.cli import with_appcontext
 from consult.accounts import services as accounts
 from consult.demo import DEMO_SLUG, load_demo
 from consult.extensions import db
-from consult.models import Consultation, Role
+from consult.models import Consultation, Role, RoleAssignment, Testimony, User
+
+#: The demonstration accounts' addresses end with this (see consult/demo.py).
+DEMO_EMAIL_DOMAIN = "@demo.consult.example"
 
 
 def with_site_context(command):
@@ -77,8 +80,39 @@ def demo():
     if db.session.execute(db.select(Consultation).filter_by(slug=DEMO_SLUG)).first():
         click.echo("The demonstration data is already loaded.")
         return
-    accounts_created = load_demo(password_factory=lambda: secrets.token_urlsafe(12))
+    last_user_id = db.session.execute(db.select(db.func.max(User.id))).scalar() or 0
+    try:
+        accounts_created = load_demo(password_factory=lambda: secrets.token_urlsafe(12))
+    except Exception as error:
+        # load_demo commits as it goes: without this, a failure half-way (the mail server
+        # being down, say) would leave a consultation whose accounts' passwords were never
+        # shown, and the next run would think the demonstration already loaded.
+        _remove_partial_demo(last_user_id)
+        raise click.ClickException(
+            f"Loading the demonstration failed ({type(error).__name__}: {error}); "
+            "nothing was kept. Fix the cause and run the command again."
+        ) from error
     click.echo("Demonstration consultation loaded: /c/" + DEMO_SLUG)
     click.echo("Accounts (the passwords are shown only now):")
     for role, email, password in accounts_created:
         click.echo(f"  {role:<13} {email:<36} {password}")
+
+
+def _remove_partial_demo(last_user_id: int) -> None:
+    """Delete what an interrupted `demo` created: its consultation and its new accounts."""
+    db.session.rollback()
+    consultation = db.session.execute(
+        db.select(Consultation).filter_by(slug=DEMO_SLUG)
+    ).scalar_one_or_none()
+    if consultation is not None:
+        for model in (Testimony, RoleAssignment):
+            rows = db.session.execute(db.select(model).filter_by(consultation_id=consultation.id))
+            for row in rows.scalars():
+                db.session.delete(row)
+        db.session.delete(consultation)
+    new_demo_users = db.select(User).where(
+        User.id > last_user_id, User.email.endswith(DEMO_EMAIL_DOMAIN)
+    )
+    for user in db.session.execute(new_demo_users).scalars():
+        db.session.delete(user)
+    db.session.commit()

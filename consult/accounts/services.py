@@ -1,13 +1,15 @@
 """Accounts: registration, confirmation, log-in checks, password reset, roles."""
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from consult.extensions import db
+from consult.i18n import select_locale
 from consult.mail import send_mail
 from consult.models import Consultation, Role, RoleAssignment, User, utcnow
 
@@ -40,8 +42,19 @@ def find_user(email: str) -> User | None:
     ).scalar_one_or_none()
 
 
-def _mail_user(user: User, subject: str, template: str, **context) -> None:
-    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+def _mail_locale(user: User) -> str:
+    """The account's language; for an account that follows the browser, the language
+    of the page the request came from."""
+    if user.locale:
+        return user.locale
+    if has_request_context():
+        return select_locale()
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _mail_user(user: User, subject, template: str, **context) -> None:
+    """Send a message in the account's language (`subject` is lazy, translated here)."""
+    with force_locale(_mail_locale(user)):
         send_mail(user.email, str(subject), template, user=user, **context)
 
 
@@ -53,7 +66,7 @@ def register(email: str, display_name: str, password: str, locale: str | None) -
     """
     existing = find_user(email)
     if existing is not None:
-        _mail_user(existing, _("An account already exists"), "account_exists",
+        _mail_user(existing, _l("An account already exists"), "account_exists",
                    login_url=url_for("accounts.login", _external=True))
         return
     user = User(
@@ -74,7 +87,7 @@ def register(email: str, display_name: str, password: str, locale: str | None) -
 
 def send_confirmation(user: User) -> None:
     token = _serializer("confirm").dumps({"user": user.id, "email": user.email})
-    _mail_user(user, _("Confirm your e-mail address"), "confirm",
+    _mail_user(user, _l("Confirm your e-mail address"), "confirm",
                url=url_for("accounts.confirm", token=token, _external=True))
 
 
@@ -122,7 +135,7 @@ def request_password_reset(email: str) -> None:
     if user is None:
         return
     token = _serializer("reset").dumps({"user": user.id, "fp": _reset_fingerprint(user)})
-    _mail_user(user, _("Reset your password"), "reset",
+    _mail_user(user, _l("Reset your password"), "reset",
                url=url_for("accounts.reset_password", token=token, _external=True))
 
 

@@ -11,14 +11,35 @@ from consult.forms import single_line
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
+#: The longest name of a theme, category or region (the column's size).
+MAX_ITEM_NAME = 150
+
+
 def _lines(text: str | None) -> list[str]:
     seen, names = set(), []
     for line in (text or "").splitlines():
         name = line.strip()
         if name and name.casefold() not in seen:
             seen.add(name.casefold())
-            names.append(name[:150])
+            names.append(name)
     return names
+
+
+class _Line:
+    """One line of a list field, as a validator of single fields sees it."""
+
+    def __init__(self, field, text: str):
+        self.data = text
+        self.gettext = field.gettext
+        self.ngettext = field.ngettext
+
+
+def short_lines(form, field) -> None:
+    """Each line is a name: refuse one too long to store rather than cut it (the same
+    rule, and message, as the name field of the list pages)."""
+    check = Length(max=MAX_ITEM_NAME)
+    for name in _lines(field.data):
+        check(form, _Line(field, name))
 
 
 class ConsultationForm(FlaskForm):
@@ -50,14 +71,18 @@ class ConsultationForm(FlaskForm):
 
 
 class NewConsultationForm(ConsultationForm):
-    themes = TextAreaField(_l("Themes, one per line"), validators=[Optional()])
-    categories = TextAreaField(_l("Participant categories, one per line"), validators=[Optional()])
-    regions = TextAreaField(_l("Regions, one per line"), validators=[Optional()])
+    themes = TextAreaField(_l("Themes, one per line"), validators=[Optional(), short_lines])
+    categories = TextAreaField(
+        _l("Participant categories, one per line"), validators=[Optional(), short_lines]
+    )
+    regions = TextAreaField(_l("Regions, one per line"), validators=[Optional(), short_lines])
 
     def initial_lists(self) -> dict[str, list[str]]:
         return {kind: _lines(getattr(self, kind).data) for kind in ("themes", "categories", "regions")}
 
 
 class ListItemForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=150), single_line])
+    name = StringField(
+        _l("Name"), validators=[DataRequired(), Length(max=MAX_ITEM_NAME), single_line]
+    )
     submit = SubmitField(_l("Add"))

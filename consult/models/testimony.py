@@ -123,6 +123,8 @@ class Attachment(Base):
     #: The type found in the file's content, not the one its name or the browser claimed.
     media_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int]
+    #: Keyed hash of who sent it (account or network address), for the upload quota only.
+    uploader_key: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     testimony: Mapped[Testimony] = relationship(back_populates="attachments")

@@ -44,17 +44,52 @@ def _zip_document_type(content: bytes) -> str | None:
     return None
 
 
+#: Markers of content a browser or reader could run, refused in any file: a file that is
+#: also a web page, a script or an archive (a polyglot) is not what it claims to be.
+_ACTIVE_MARKERS = (b"<script", b"<html", b"<!doctype html", b"<svg", b"<iframe", b"<object",
+                   b"<embed", b"javascript:", b"<?php")
+_PDF_ACTIONS = (b"/javascript", b"/js ", b"/js(", b"/js<", b"/launch", b"/embeddedfile",
+                b"/richmedia", b"/xfa")
+_OTHER_FORMATS = (b"PK\x03\x04", b"%PDF-", b"\x7fELF", b"Rar!", b"7z\xbc\xaf")
+#: Document parts that carry macros, and extensions of embedded programs.
+_MACRO_PARTS = ("vbaproject.bin", "basic/", "scripts/", "activex")
+_PROGRAMS = (".exe", ".dll", ".js", ".vbs", ".bat", ".cmd", ".ps1", ".jar", ".sh")
+
+
+def _looks_active(content: bytes, media_type: str) -> bool:
+    lowered = content.lower()
+    if any(marker in lowered for marker in _ACTIVE_MARKERS):
+        return True
+    if media_type == "application/pdf":
+        return any(action in lowered for action in _PDF_ACTIONS)
+    if media_type in ("image/png", "image/jpeg"):
+        return any(header in content[4:] for header in _OTHER_FORMATS)
+    return False
+
+
+def _has_macros(content: bytes) -> bool:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = [name.lower() for name in archive.namelist()]
+    return any(part in name for name in names for part in _MACRO_PARTS) or any(
+        name.endswith(_PROGRAMS) for name in names
+    )
+
+
 def sniff_media_type(content: bytes) -> str | None:
-    """The accepted type this content really is, or None."""
+    """The accepted type this content really is, or None (unknown, active or polyglot)."""
     if content.startswith(b"%PDF-"):
-        return "application/pdf"
-    if content.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if content.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if content.startswith(b"PK\x03\x04"):
-        return _zip_document_type(content)
-    return None
+        media_type = "application/pdf"
+    elif content.startswith(b"\x89PNG\r\n\x1a\n"):
+        media_type = "image/png"
+    elif content.startswith(b"\xff\xd8\xff"):
+        media_type = "image/jpeg"
+    elif content.startswith(b"PK\x03\x04"):
+        media_type = _zip_document_type(content)
+        if media_type is None or _has_macros(content):
+            return None
+    else:
+        return None
+    return None if _looks_active(content, media_type) else media_type
 
 
 def read_upload(file: FileStorage, max_bytes: int) -> Upload | str:

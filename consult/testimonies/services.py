@@ -1,11 +1,14 @@
 """Testimonies: submission, the author's edits and withdrawal, publication, public reading."""
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -44,6 +47,32 @@ def new_receipt_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def uploader_key(user: User | None, address: str | None) -> str:
+    """Who is uploading, as a keyed hash: enough to count, not to identify."""
+    who = f"user:{user.id}" if user is not None else f"address:{address}"
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, who.encode(), hashlib.sha256).hexdigest()
+
+
+def check_upload_quota(key: str, uploads: list[Upload]) -> None:
+    """Refuse uploads that would take this person past their quota for the last 24 hours."""
+    if not uploads:
+        return
+    since = utcnow() - timedelta(hours=24)
+    used = db.session.execute(
+        select(func.coalesce(func.sum(Attachment.size), 0)).where(
+            Attachment.uploader_key == key, Attachment.created_at >= since
+        )
+    ).scalar_one()
+    quota = current_app.config["UPLOAD_QUOTA_BYTES"]
+    if used + sum(len(u.content) for u in uploads) > quota:
+        raise TestimonyError(
+            _l("You have sent too many files today (%(size)d MB at most in 24 hours). "
+               "Send your testimony without them, or try again tomorrow.",
+               size=quota // (1024 * 1024))
+        )
+
+
 def _themes(consultation: Consultation, theme_ids: list[int]) -> list[Theme]:
     themes = [t for t in consultation.themes if t.id in set(theme_ids)]
     if len(themes) != len(set(theme_ids)):
@@ -73,6 +102,7 @@ def submit_testimony(
     author: User | None,
     contact_email: str | None = None,
     uploads: list[Upload] = (),
+    uploader: str = "",
     submission_key: str | None = None,
     channel: Channel = Channel.ONLINE,
 ) -> tuple[Testimony, str]:
@@ -85,6 +115,7 @@ def submit_testimony(
         ).scalar_one_or_none()
         if existing is not None:
             raise AlreadyReceived(existing)
+    check_upload_quota(uploader, list(uploads))
     token = new_receipt_token()
     testimony = Testimony(
         consultation=consultation,
@@ -103,7 +134,8 @@ def submit_testimony(
             written.append(stored_name)
             testimony.attachments.append(
                 Attachment(original_name=upload.original_name, stored_name=stored_name,
-                           media_type=upload.media_type, size=len(upload.content))
+                           media_type=upload.media_type, size=len(upload.content),
+                           uploader_key=uploader)
             )
         db.session.add(testimony)
         db.session.commit()

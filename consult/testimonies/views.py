@@ -17,7 +17,9 @@ from consult.testimonies.forms import SubmitTestimonyForm, TestimonyContentForm
 RECENT_RECEIPTS_KEY = "recent_receipts"
 
 
-def _remember_receipt(submission_key: str, token: str) -> None:
+def _remember_receipt(submission_key: str | None, token: str) -> None:
+    if not submission_key:
+        return
     recent = dict(list(session.get(RECENT_RECEIPTS_KEY, {}).items())[-4:])
     recent[submission_key] = token
     session[RECENT_RECEIPTS_KEY] = recent
@@ -37,12 +39,14 @@ def submit(slug: str):
             form.display_name.data = current_user.display_name
     if form.validate_on_submit():
         try:
+            author = current_user if current_user.is_authenticated else None
             testimony, token = services.submit_testimony(
                 consultation,
                 form.content(),
-                author=current_user if current_user.is_authenticated else None,
+                author=author,
                 contact_email=form.contact_email.data,
                 uploads=form.uploads,
+                uploader=services.uploader_key(author, request.remote_addr),
                 submission_key=form.submission_key.data,
             )
         except services.AlreadyReceived as duplicate:

@@ -139,6 +139,7 @@ def upgrade():
     sa.Column('stored_name', sa.String(length=64), nullable=False),
     sa.Column('media_type', sa.String(length=100), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('uploader_key', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['testimony_id'], ['testimonies.id'], name=op.f('fk_attachments_testimony_id_testimonies'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attachments')),
@@ -146,6 +147,7 @@ def upgrade():
     )
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attachments_testimony_id'), ['testimony_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_attachments_uploader_key'), ['uploader_key'], unique=False)
 
     op.create_table('testimony_themes',
     sa.Column('testimony_id', sa.Integer(), nullable=False),
@@ -212,6 +214,7 @@ def downgrade():
 
     op.drop_table('testimony_themes')
     with op.batch_alter_table('attachments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_attachments_uploader_key'))
         batch_op.drop_index(batch_op.f('ix_attachments_testimony_id'))
 
     op.drop_table('attachments')

@@ -228,3 +228,43 @@ def test_a_double_submission_creates_one_testimony(client, make_consultation):
     assert count_testimonies() == 1
     assert second.request.path == first.request.path
     assert "already received" in second.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("photo.png", PNG + b"PK\x03\x04" + b"\x00" * 40),
+        ("photo.jpg", JPEG + b"<script>alert(1)</script>"),
+        ("image.png", PNG + b"<svg onload=alert(1)>"),
+        ("doc.pdf", PDF + b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>"),
+        ("doc.pdf", PDF + b"/Launch /F (cmd.exe)"),
+        ("macro.docx", _zip({"[Content_Types].xml": b"<x/>", "word/document.xml": b"<x/>",
+                             "word/vbaProject.bin": b"\x00"})),
+        ("texte.odt", _zip({"mimetype": b"application/vnd.oasis.opendocument.text",
+                            "Basic/Standard/Module1.xml": b"<x/>"})),
+    ],
+)
+def test_polyglots_and_active_content_are_refused(client, make_consultation, name, content):
+    consultation = make_consultation()
+    response = submit(client, consultation, form_data(consultation), [(name, content)])
+    assert "is not a PDF, ODT, DOCX, PNG or JPEG file" in response.get_data(as_text=True)
+    assert count_testimonies() == 0
+
+
+def test_each_person_has_an_upload_quota(client, make_consultation, app):
+    consultation = make_consultation()
+    quota = app.config["UPLOAD_QUOTA_BYTES"]
+    big = PDF + b"0" * (app.config["MAX_ATTACHMENT_BYTES"] - len(PDF))
+    sent = 0
+    while sent + 3 * len(big) <= quota:
+        response = submit(client, consultation, form_data(consultation),
+                          [("a.pdf", big), ("b.pdf", big), ("c.pdf", big)])
+        assert response.request.path.startswith("/receipt/")
+        sent += 3 * len(big)
+    response = submit(client, consultation, form_data(consultation), [("d.pdf", big)] * 3)
+    page = response.get_data(as_text=True)
+    assert "You have sent too many files today" in page
+    assert form_data(consultation)["body"] in page
+    assert count_testimonies() == quota // (3 * len(big))
+    # Without files, the same person can still testify.
+    assert submit(client, consultation, form_data(consultation)).request.path.startswith("/receipt/")
