@@ -65,6 +65,15 @@ class Config:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None
 
+    RATELIMIT_ENABLED = True
+    #: Where request counts are kept: memory:// (one process) or e.g. redis://host:6379.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATE_LIMIT_LOGIN = os.environ.get("RATE_LIMIT_LOGIN", "10 per minute;60 per hour")
+    RATE_LIMIT_REGISTER = os.environ.get("RATE_LIMIT_REGISTER", "5 per hour")
+    RATE_LIMIT_PASSWORD_RESET = os.environ.get("RATE_LIMIT_PASSWORD_RESET", "5 per hour")
+    RATE_LIMIT_TESTIMONY = os.environ.get("RATE_LIMIT_TESTIMONY", "20 per hour")
+
 
 class DevelopmentConfig(Config):
     DEBUG = False
@@ -74,6 +83,8 @@ class DevelopmentConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
+    #: Switched on by the tests of rate limits themselves.
+    RATELIMIT_ENABLED = False
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     SESSION_COOKIE_SECURE = False

@@ -9,7 +9,7 @@ from consult import errors, i18n, labels, logs, search, security
 from consult.accounts import bp as accounts_bp
 from consult.cli import consult_cli
 from consult.consultations import bp as consultations_bp
-from consult.extensions import babel, csrf, db, login_manager, migrate
+from consult.extensions import babel, csrf, db, limiter, login_manager, migrate
 from consult.main import bp as main_bp
 from consult.testimonies import bp as testimonies_bp
 
@@ -38,6 +38,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
         include_object=search.include_object,
     )
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     login_manager.init_app(app)
     i18n.init_app(app)

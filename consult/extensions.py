@@ -1,9 +1,14 @@
 """Flask extensions, created here and bound to the app in the factory."""
+import sqlite3
+
+from flask import current_app, request
 from flask_babel import Babel
-from flask_login import LoginManager
+from flask_limiter import Limiter
+from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from sqlalchemy import Engine, event
 
 from consult.models.base import Base
 
@@ -12,3 +17,29 @@ migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
+
+
+def rate_limit_key() -> str:
+    """Count an account's requests together, and otherwise those of one network address."""
+    if current_user and current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"address:{request.remote_addr}"
+
+
+limiter = Limiter(key_func=rate_limit_key)
+
+
+def limit(setting: str):
+    """Rate-limit a view's POST requests by the limit named `setting` in the configuration."""
+    return limiter.limit(lambda: current_app.config[setting], methods=["POST"])
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """SQLite: enforce foreign keys, let readers work beside a writer, and wait for locks."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA busy_timeout = 15000")
+        cursor.close()

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.access import authenticated, consultation_or_404, own_testimony_or_404, public
+from consult.extensions import limit
 from consult.models import Channel, Testimony
 from consult.security import mark_private
 from consult.testimonies import bp, services
@@ -27,6 +28,7 @@ def _remember_receipt(submission_key: str | None, token: str) -> None:
 
 @bp.route("/c/<slug>/testify", methods=["GET", "POST"])
 @public
+@limit("RATE_LIMIT_TESTIMONY")
 def submit(slug: str):
     """The testimony form, open to everyone while the consultation collects testimonies."""
     consultation = consultation_or_404(slug)
