@@ -3,6 +3,7 @@ import functools
 import secrets
 
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask.cli import with_appcontext
 
@@ -40,12 +41,23 @@ def consult_cli():
 @with_appcontext
 def create_admin(email: str, name: str, password: str):
     """Create an administrator account, or make an existing account one."""
+    try:
+        # The same check as the log-in form's: an address it refuses could never log in.
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise click.BadParameter(f"not a valid e-mail address ({error})",
+                                 param_hint="EMAIL") from error
     if len(password) < accounts.MIN_PASSWORD_LENGTH:
         raise click.BadParameter(
             f"use at least {accounts.MIN_PASSWORD_LENGTH} characters", param_hint="password"
         )
+    existed = accounts.find_user(email) is not None
     accounts.create_admin(email, name, password)
-    click.echo("Administrator ready.")
+    if existed:
+        click.echo("This address already had an account: it is now an administrator. "
+                   "Its password has not changed (use \"Forgot your password?\" to change it).")
+    else:
+        click.echo("Administrator ready.")
 
 
 @consult_cli.command("grant-role")

@@ -276,7 +276,7 @@ def load_demo(password_factory: Callable[[], str]) -> list[tuple[str, str, str]]
         }
         author = users["participant"] if index % 7 == 0 else None
         testimony, _token = testimonies.submit_testimony(
-            consultation, content, author=author, channel=channel
+            consultation, content, author=author, channel=channel, send_receipt=False
         )
         if status is Status.PUBLISHED:
             testimonies.publish_testimony(testimony)

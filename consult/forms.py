@@ -1,9 +1,27 @@
 """Form pieces shared by several areas."""
+from functools import lru_cache
+
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, widgets
+from wtforms.i18n import get_translations
 from wtforms.validators import ValidationError
 
 from consult.accounts.services import MIN_PASSWORD_LENGTH
+
+
+@lru_cache(maxsize=8)
+def _wtforms_translations(language: str):
+    return get_translations([language])
+
+
+class Form(FlaskForm):
+    """The base of every form: WTForms' own messages come in the person's language too."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _wtforms_translations(str(get_locale()))
 
 
 class CheckboxListField(SelectMultipleField):

@@ -49,7 +49,13 @@ def init_app(app: Flask) -> None:
 
 
 def local_path_or_none(target: str | None) -> str | None:
-    """`target` if it is a path on this site (for `next=`), else None."""
+    """`target` if it is a path on this site (for `next=`), else None.
+
+    Browsers drop tabs and newlines from an address ("/<tab>/evil.example" becomes
+    "//evil.example"), and a newline cannot go in a header: such a target is refused.
+    """
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
         return None
     return target

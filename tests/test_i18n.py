@@ -35,7 +35,7 @@ def test_the_language_switch_works_on_every_page_without_javascript(app):
 def test_the_switch_never_sends_people_elsewhere(app):
     client = app.test_client()
     token = csrf_token(client)
-    for target in ("https://evil.example/", "//evil.example", "/\\evil.example"):
+    for target in ("https://evil.example/", "//evil.example", "/\\evil.example", "/\t/evil.example"):
         response = client.post("/language", data={"locale": "en", "next": target,
                                                   "csrf_token": token})
         assert response.headers["Location"] == "/"

@@ -1,13 +1,12 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
-from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from consult.forms import single_line, strong_password
+from consult.forms import Form, single_line, strong_password
 from consult.i18n import LANGUAGE_NAMES
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
     display_name = StringField(
         _l("Display name"),
@@ -26,18 +25,18 @@ class RegisterForm(FlaskForm):
     submit = SubmitField(_l("Create my account"))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email()])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     submit = SubmitField(_l("Log in"))
 
 
-class EmailForm(FlaskForm):
+class EmailForm(Form):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email()])
     submit = SubmitField(_l("Send the link"))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = PasswordField(
         _l("New password"), description=_l("At least 12 characters."),
         validators=[DataRequired(), strong_password],
@@ -49,7 +48,7 @@ class ResetPasswordForm(FlaskForm):
     submit = SubmitField(_l("Change my password"))
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     display_name = StringField(
         _l("Display name"), validators=[DataRequired(), Length(max=80), single_line]
     )

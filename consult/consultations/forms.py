@@ -1,12 +1,11 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from consult.consultations.services import slug_taken
-from consult.forms import single_line
+from consult.forms import Form, single_line
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -42,7 +41,7 @@ def short_lines(form, field) -> None:
         check(form, _Line(field, name))
 
 
-class ConsultationForm(FlaskForm):
+class ConsultationForm(Form):
     slug = StringField(
         _l("Short name in addresses"),
         description=_l("Lower-case letters, digits and hyphens, e.g. etats-generaux-2024."),
@@ -81,7 +80,7 @@ class NewConsultationForm(ConsultationForm):
         return {kind: _lines(getattr(self, kind).data) for kind in ("themes", "categories", "regions")}
 
 
-class ListItemForm(FlaskForm):
+class ListItemForm(Form):
     name = StringField(
         _l("Name"), validators=[DataRequired(), Length(max=MAX_ITEM_NAME), single_line]
     )

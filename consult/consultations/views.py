@@ -39,7 +39,9 @@ def admin_list():
 
 def _form_data(form: ConsultationForm) -> dict:
     data = {name: getattr(form, name).data for name in ("slug", "title", "description")}
-    data["description"] = data["description"] or ""
+    # Browsers send a text area's lines separated by CR LF; the page splits paragraphs on
+    # blank lines ("\n\n").
+    data["description"] = "\n".join((data["description"] or "").splitlines())
     data.update({name: local_to_utc(getattr(form, name).data) for name in DATE_FIELDS})
     return data
 

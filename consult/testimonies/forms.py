@@ -1,6 +1,5 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -15,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from consult.forms import CheckboxListField, single_line
+from consult.forms import CheckboxListField, Form, single_line
 from consult.models import Visibility
 from consult.testimonies.attachments import read_upload
 
@@ -43,7 +42,7 @@ def optional_id(value) -> int | None:
     return int(value)
 
 
-class TestimonyContentForm(FlaskForm):
+class TestimonyContentForm(Form):
     """What the author writes and may edit while the testimony waits for moderation."""
 
     title = StringField(_l("Title (optional)"), validators=[Optional(), Length(max=200), single_line])

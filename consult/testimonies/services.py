@@ -105,6 +105,7 @@ def submit_testimony(
     uploader: str = "",
     submission_key: str | None = None,
     channel: Channel = Channel.ONLINE,
+    send_receipt: bool = True,
 ) -> tuple[Testimony, str]:
     """Record a new pending testimony; returns it with its receipt token (shown once)."""
     if not consultation.accepts_testimonies:
@@ -152,7 +153,8 @@ def submit_testimony(
         db.session.rollback()
         remove_files(written)
         raise
-    _send_receipt(testimony, token)
+    if send_receipt:
+        _send_receipt(testimony, token)
     return testimony, token
 
 

@@ -1,7 +1,9 @@
 """Forgot-password: the link that really arrives, what it allows, once, and for how long."""
 import time
+from email.header import decode_header, make_header
 
 import pytest
+from flask_babel import force_locale, gettext
 from itsdangerous import TimestampSigner
 
 from consult.extensions import db
@@ -171,3 +173,52 @@ def test_the_new_password_is_stored_as_an_argon2id_hash(client, mailbox, make_us
     db.session.refresh(user)
     assert user.password_hash.startswith("$argon2id$")
     assert NEW_PASSWORD not in user.password_hash
+
+
+def in_french(message: str) -> str:
+    with force_locale("fr"):
+        return gettext(message)
+
+
+def test_the_message_is_in_the_language_the_account_chose(client, mailbox, make_user):
+    user = make_user(EMAIL, "Camille")
+    user.locale = "fr"
+    db.session.commit()
+    ask_for_reset(client)  # from a browser asking for English
+    [message] = mailbox.to(EMAIL)
+    body = message.get_payload(decode=True).decode()
+    assert str(make_header(decode_header(message["Subject"]))) == in_french(
+        "Reset your password")
+    assert in_french("Hello %(name)s,") % {"name": "Camille"} in body
+
+
+def test_an_account_that_follows_the_browser_gets_the_message_in_the_page_language(
+    app, mailbox, make_user
+):
+    make_user(EMAIL, "Camille")  # no language chosen
+    for language, subject in (("en", "Reset your password"),
+                              ("fr", in_french("Reset your password"))):
+        mailbox.messages.clear()
+        browser = app.test_client()
+        browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+        ask_for_reset(browser)
+        [message] = mailbox.to(EMAIL)
+        assert str(make_header(decode_header(message["Subject"]))) == subject
+
+
+@pytest.mark.parametrize("path", ["/account/forgot-password", "/account/confirm"])
+@pytest.mark.parametrize(
+    "typed, message",
+    [("not an address", "Invalid email address."), ("", "This field is required.")],
+)
+def test_a_bad_address_gets_a_message_and_comes_back_as_typed(
+    client, mailbox, make_user, path, typed, message
+):
+    make_user(EMAIL, confirmed=False)
+    response = post_form(client, path, {"email": typed})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert message in page
+    assert f'value="{typed}"' in page or not typed
+    assert "Check your inbox" not in page
+    assert mailbox.messages == []

@@ -1,9 +1,10 @@
 """Creating an account, confirming its address by the e-mail that really arrives, and
 what a second registration of the same address gets (no account enumeration)."""
-import re
 import time
+from email.header import decode_header, make_header
 
 import pytest
+from flask_babel import force_locale, gettext
 from itsdangerous import TimestampSigner
 
 from consult.extensions import db
@@ -87,7 +88,7 @@ def test_a_new_confirmation_link_is_only_sent_to_an_unconfirmed_account(
     assert mailbox.messages == []
 
 
-def test_a_confirmation_link_works_once_the_account_is_confirmed_too(client, mailbox):
+def test_following_the_confirmation_link_again_is_harmless(client, mailbox):
     register(client)
     link = mailbox.last_link(NEW)
     client.get(link)
@@ -122,6 +123,28 @@ def test_registering_an_address_that_has_an_account_creates_nothing_and_tells_it
     assert not is_logged_in(other)
     log_in(other, "person@example.org")
     assert is_logged_in(other)
+
+
+def test_the_owner_is_told_in_the_language_of_their_account(client, mailbox, make_user):
+    owner = make_user("person@example.org", "Owner")
+    owner.locale = "fr"
+    db.session.commit()
+    register(client, email="person@example.org")  # from a browser asking for English
+    [message] = mailbox.to("person@example.org")
+    with force_locale("fr"):
+        subject = gettext("An account already exists")
+    assert str(make_header(decode_header(message["Subject"]))) == subject
+
+
+def test_the_confirmation_is_in_the_language_of_the_registration_page(app, mailbox):
+    browser = app.test_client()
+    browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr-CA,fr;q=0.9"
+    register(browser)
+    [message] = mailbox.to(NEW)
+    with force_locale("fr"):
+        subject = gettext("Confirm your e-mail address")
+    assert str(make_header(decode_header(message["Subject"]))) == subject
+    assert users()[0].locale == "fr"
 
 
 @pytest.mark.parametrize(

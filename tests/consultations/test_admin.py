@@ -132,6 +132,26 @@ def test_a_bad_slug_is_refused_with_a_message_and_what_was_typed_is_kept(
     assert [c.slug for c in consultations()] == ["existing"]
 
 
+@pytest.mark.parametrize("kind", ["themes", "categories", "regions"])
+def test_a_name_too_long_for_a_list_is_refused_not_cut(client, admin, kind):
+    # Two long lines that differ only after the 150th character.
+    long_names = "A" * 150 + " un\n" + "A" * 150 + " deux"
+    response = post_form(client, "/admin/consultations/new",
+                         new_consultation_data(**{kind: long_names}))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert (f'<p class="error" id="{kind}-error">Field cannot be longer than 150 characters.</p>'
+            in page)
+    assert "A" * 150 + " deux" in page
+    assert consultations() == []
+
+
+def test_a_name_of_150_characters_is_accepted(client, admin):
+    post_form(client, "/admin/consultations/new", new_consultation_data(themes="é" * 150))
+    [consultation] = consultations()
+    assert [t.name for t in consultation.themes] == ["é" * 150]
+
+
 def test_a_slug_with_capitals_is_stored_in_lower_case(client, admin):
     post_form(client, "/admin/consultations/new", new_consultation_data(slug="EG-2030"))
     assert [c.slug for c in consultations()] == ["eg-2030"]
@@ -229,6 +249,13 @@ def test_the_admin_urls_are_all_checked(app, everything):
     assert ("POST", f"/admin/consultations/eg/lists/themes/{everything.themes[0].id}") in urls
 
 
+def test_an_admin_reaches_every_admin_page(client, app, admin, everything):
+    for method, path in admin_urls(app, "eg", everything.themes[0].id):
+        if method == "GET":
+            assert client.get(path).status_code == 200, path
+    assert client.get("/admin/consultations/draft/edit").status_code == 200
+
+
 @pytest.mark.parametrize("role", [None, Role.MODERATOR, Role.COMMISSIONER, Role.FACILITATOR])
 def test_non_admins_get_404_on_every_admin_url(client, app, make_user, everything, role):
     roles = ((everything, role),) if role else ()
@@ -280,3 +307,13 @@ def test_an_unknown_consultation_or_list_is_404_for_an_admin(client, admin, make
     make_consultation("eg")
     assert client.get("/admin/consultations/nope/edit").status_code == 404
     assert client.get("/admin/consultations/eg/lists/colours").status_code == 404
+
+
+def test_paragraphs_typed_in_the_form_are_paragraphs_on_the_public_page(client, admin):
+    # Browsers send the lines of a text area separated by CR LF.
+    data = new_consultation_data(description="Premier paragraphe.\r\n\r\nSecond paragraphe.",
+                                 opens_at="2020-01-15T09:00")
+    post_form(client, "/admin/consultations/new", data)
+    page = client.get("/c/etats-generaux-2030").get_data(as_text=True)
+    assert "<p>Premier paragraphe.</p>" in page
+    assert "<p>Second paragraphe.</p>" in page

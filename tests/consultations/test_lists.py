@@ -125,16 +125,26 @@ def test_an_item_used_by_a_testimony_cannot_be_deleted(
     assert names(kind) == before
 
 
+def test_the_message_counts_the_testimonies_that_use_the_item(
+    client, consultation, make_testimony
+):
+    for _ in range(3):
+        make_testimony(consultation, themes=[consultation.themes[0]])
+    response = change(client, "themes", "Gouvernance", "delete")
+    assert ("“Gouvernance” is used by 3 testimonies; rename it instead."
+            in response.get_data(as_text=True))
+    assert names("themes") == ["Gouvernance", "Pratiques", "Accès"]
+
+
 @pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("name", ["Pratiques", "pratiques", "  PRATIQUES "])
-def test_adding_a_name_already_in_the_list_is_refused(client, consultation, kind, name):
-    existing = names(kind)[1]
-    typed = name.replace("Pratiques", existing).replace("pratiques", existing.lower()).replace(
-        "PRATIQUES", existing.upper())
+@pytest.mark.parametrize("spelling", [str, str.lower, lambda name: f"  {name.upper()} "],
+                         ids=["same", "lower", "upper-spaced"])
+def test_adding_a_name_already_in_the_list_is_refused(client, consultation, kind, spelling):
+    typed = spelling(names(kind)[1])
     response = add(client, kind, typed)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert f"is already in the list." in page
+    assert f"“{typed.strip()}” is already in the list." in page
     assert f'value="{typed}"' in page
     assert len(names(kind)) == 3
 
