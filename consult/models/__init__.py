@@ -15,7 +15,7 @@ from consult.models.testimony import (
     Visibility,
     testimony_themes,
 )
-from consult.models.user import Role, RoleAssignment, User
+from consult.models.user import Role, RoleAssignment, User, UserSession
 
 __all__ = [
     "Attachment",
@@ -31,6 +31,7 @@ __all__ = [
     "Testimony",
     "Theme",
     "User",
+    "UserSession",
     "Visibility",
     "testimony_themes",
     "utcnow",

@@ -37,6 +37,8 @@ class Consultation(Base):
     synthesis_at: Mapped[datetime | None]
     vote_at: Mapped[datetime | None]
     closes_at: Mapped[datetime | None]
+    #: Days after closing at which contact details given with testimonies are erased.
+    contact_retention_days: Mapped[int] = mapped_column(default=180, server_default="180")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     themes: Mapped[list["Theme"]] = relationship(

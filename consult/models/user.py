@@ -17,6 +17,9 @@ class Role(enum.StrEnum):
     FACILITATOR = "facilitator"
 
 
+STAFF_ROLES = (Role.MODERATOR, Role.COMMISSIONER)
+
+
 class User(UserMixin, Base):
     __tablename__ = "users"
 
@@ -29,10 +32,20 @@ class User(UserMixin, Base):
     locale: Mapped[str | None] = mapped_column(String(5))
     email_confirmed_at: Mapped[datetime | None]
     is_admin: Mapped[bool] = mapped_column(default=False)
+    #: Failed log-ins since the last success, and the lock they may have set.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
+    #: Base32 secret of the authenticator app (second factor); None until set up.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: Time step of the last code accepted, so that a code cannot be used twice.
+    totp_last_step: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     roles: Mapped[list["RoleAssignment"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
+    )
+    sessions: Mapped[list["UserSession"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
 
     @property
@@ -41,6 +54,28 @@ class User(UserMixin, Base):
 
     def has_role(self, consultation_id: int, *roles: Role) -> bool:
         return any(r.consultation_id == consultation_id and r.role in roles for r in self.roles)
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """Staff (admins, moderators, commissioners) reach their pages with a second factor."""
+        return self.is_admin or any(r.role in STAFF_ROLES for r in self.roles)
+
+
+class UserSession(Base):
+    """A logged-in browser. Deleting the row ends the session, whatever cookie it holds."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the random token kept in the session cookie.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When the second factor was checked in this session.
+    second_factor_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="sessions")
 
 
 class RoleAssignment(Base):
