@@ -54,8 +54,19 @@ class Config:
     #: Where messages go when no MAIL_SERVER is set (one .eml file each).
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
 
+    #: Sessions end after this long without a request, and after this long in any case.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
+    #: Failed log-ins in a row that lock an account, and for how long.
+    LOGIN_LOCK_THRESHOLD = 5
+    LOGIN_LOCK_MINUTES = 15
+    #: Staff (admins, moderators, commissioners) must pass a second factor (TOTP).
+    SECOND_FACTOR_FOR_STAFF = True
     CONFIRM_TOKEN_MAX_AGE = int(timedelta(days=3).total_seconds())
     RESET_TOKEN_MAX_AGE = int(timedelta(hours=1).total_seconds())
+    #: Accounts whose address is still unconfirmed this many days after they were
+    #: created are deleted by `flask consult purge`.
+    UNCONFIRMED_ACCOUNT_DAYS = int(os.environ.get("UNCONFIRMED_ACCOUNT_DAYS", "7"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -83,8 +94,9 @@ class DevelopmentConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
-    #: Switched on by the tests of rate limits themselves.
-    RATELIMIT_ENABLED = False
+    #: Out of reach, except in the tests of rate limits themselves (they restore the defaults).
+    RATE_LIMIT_LOGIN = RATE_LIMIT_REGISTER = RATE_LIMIT_PASSWORD_RESET = "100000 per hour"
+    RATE_LIMIT_TESTIMONY = "100000 per hour"
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     SESSION_COOKIE_SECURE = False

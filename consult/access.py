@@ -3,10 +3,11 @@ and objects are fetched through the helpers below, which answer 404 for what the
 person may not see (they need not learn it exists)."""
 from functools import wraps
 
-from flask import abort
+from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from consult.extensions import db
+from consult.logs import security_event
 from consult.models import Consultation, Role, Testimony
 from consult.models.testimony import hash_receipt_token
 
@@ -30,15 +31,36 @@ def authenticated(view):
     return _declare("authenticated", login_required(view))
 
 
+def deny() -> None:
+    """Answer 404 to someone who may not see what they asked for, and log it."""
+    security_event("access_denied",
+                   user=current_user.id if current_user.is_authenticated else None)
+    abort(404)
+
+
+def second_factor_passed() -> bool:
+    """Whether this session passed the second factor (see consult.accounts.sessions)."""
+    user_session = g.get("user_session")
+    return user_session is not None and user_session.second_factor_at is not None
+
+
+def _second_factor_redirect():
+    """Where a staff member goes first if this session has not passed the second factor."""
+    if not current_app.config["SECOND_FACTOR_FOR_STAFF"] or second_factor_passed():
+        return None
+    endpoint = "accounts.second_factor" if current_user.totp_secret else "accounts.second_factor_setup"
+    return redirect(url_for(endpoint, next=request.full_path))
+
+
 def admin_only(view):
-    """Administrators only; others get 404."""
+    """Administrators only, with their second factor; others get 404."""
 
     @login_required
     @wraps(view)
     def wrapped(*args, **kwargs):
         if not current_user.is_admin:
-            abort(404)
-        return view(*args, **kwargs)
+            deny()
+        return _second_factor_redirect() or view(*args, **kwargs)
 
     return _declare("admin", wrapped)
 
@@ -58,7 +80,7 @@ def consultation_or_404(slug: str) -> Consultation:
     if consultation is None:
         abort(404)
     if not consultation.is_public and not is_staff(consultation, *Role):
-        abort(404)
+        deny()
     return consultation
 
 
@@ -72,7 +94,7 @@ def own_testimony_or_404(token: str | None, testimony_id: int | None) -> Testimo
     elif testimony_id is not None and current_user.is_authenticated:
         testimony = db.session.get(Testimony, testimony_id)
         if testimony is not None and testimony.author_id != current_user.id:
-            testimony = None
+            deny()
     if testimony is None:
         abort(404)
     return testimony

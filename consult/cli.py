@@ -11,6 +11,7 @@ from consult.accounts import services as accounts
 from consult.demo import DEMO_SLUG, load_demo
 from consult.extensions import db
 from consult.models import Consultation, Role, RoleAssignment, Testimony, User
+from consult.privacy import services as privacy
 
 #: The demonstration accounts' addresses end with this (see consult/demo.py).
 DEMO_EMAIL_DOMAIN = "@demo.consult.example"
@@ -80,6 +81,27 @@ def grant_role(email: str, slug: str, role: str, revoke: bool):
     changed = change(user, consultation, Role(role))
     verb = "revoked" if revoke else "granted"
     click.echo(f"Role {role} {verb}." if changed else "Nothing to change.")
+
+
+@consult_cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Count what would be erased; change nothing.")
+@with_appcontext
+def purge(dry_run: bool):
+    """Erase the contact details that are no longer needed.
+
+    Erases the e-mail addresses left with testimonies once their consultation closed
+    more than its retention period ago (set per consultation), and deletes accounts
+    whose address is still unconfirmed UNCONFIRMED_ACCOUNT_DAYS days after they were
+    created. Prints counts, never addresses. Run it daily (see docs/privacy.md).
+    """
+    report = privacy.purge(dry_run=dry_run)
+    verb = "would be" if dry_run else "were"
+    click.echo(f"Contact e-mail addresses of testimonies: {report.contact_emails} {verb} erased, "
+               f"in {report.consultations} consultation(s) closed past their retention period.")
+    click.echo(f"Accounts unconfirmed after {report.unconfirmed_account_days} days: "
+               f"{report.unconfirmed_accounts} {verb} deleted.")
+    if dry_run:
+        click.echo("Dry run: nothing was changed.")
 
 
 @consult_cli.command("demo")

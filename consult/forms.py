@@ -8,7 +8,7 @@ from wtforms import SelectMultipleField, widgets
 from wtforms.i18n import get_translations
 from wtforms.validators import ValidationError
 
-from consult.accounts.services import MIN_PASSWORD_LENGTH
+from consult.accounts.passwords import MIN_PASSWORD_LENGTH, is_common
 
 
 @lru_cache(maxsize=8)
@@ -35,6 +35,11 @@ def strong_password(form, field) -> None:
     if len(field.data or "") < MIN_PASSWORD_LENGTH:
         raise ValidationError(
             _l("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH)
+        )
+    if is_common(field.data):
+        raise ValidationError(
+            _l("This password is among those most often stolen and tried by attackers. "
+               "Choose another one, for example a few unrelated words.")
         )
 
 

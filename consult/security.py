@@ -1,10 +1,9 @@
-"""Response headers and session loading that every page gets."""
+"""Response headers every page gets, and where a redirect may lead."""
 from flask import Flask, Response, g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from consult.extensions import db, login_manager
-from consult.models import User
+from consult.extensions import login_manager
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -23,11 +22,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
 def mark_private() -> None:
     """Ask browsers and proxies not to keep a copy of this response."""
     g.private_response = True
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
 
 def init_app(app: Flask) -> None:

@@ -12,6 +12,7 @@ from email import message_from_bytes
 from email.message import Message
 from pathlib import Path
 
+import pyotp
 import pytest
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
@@ -40,6 +41,7 @@ from consult.models.testimony import hash_receipt_token
 from consult.testimonies import services as testimonies
 
 PASSWORD = "correct horse battery"
+SECOND_FACTOR_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def _free_port() -> int:
@@ -188,13 +190,38 @@ def make_user():
         db.session.commit()
         for consultation, role in roles:
             accounts.grant_role(user, consultation, role)
+        if user.needs_second_factor:
+            user.totp_secret = SECOND_FACTOR_SECRET
+            db.session.commit()
         return user
 
     return make
 
 
 def log_in(client, email: str, password: str = PASSWORD):
-    return post_form(client, "/account/login", {"email": email, "password": password})
+    """Log in as a person would; staff also type their authenticator app's code."""
+    response = post_form(client, "/account/login", {"email": email, "password": password})
+    user = accounts.find_user(email)
+    if response.status_code == 302 and user is not None and user.needs_second_factor:
+        if user.totp_secret:
+            pass_second_factor(client, user)
+        else:
+            set_up_second_factor(client)
+    return response
+
+
+def set_up_second_factor(client):
+    """Read the key off the set-up page, as a person's authenticator app would."""
+    page = client.get("/account/second-factor/setup").get_data(as_text=True)
+    secret = re.search(r'class="secret">([A-Z2-7]+)<', page).group(1)
+    return post_form(client, "/account/second-factor/setup", {"code": pyotp.TOTP(secret).now()})
+
+
+def pass_second_factor(client, user, path: str = "/account/second-factor"):
+    # A code is accepted once; tests log the same person in many times a minute.
+    user.totp_last_step = None
+    db.session.commit()
+    return post_form(client, path, {"code": pyotp.TOTP(user.totp_secret).now()})
 
 
 @pytest.fixture

@@ -58,3 +58,17 @@ class ProfileForm(Form):
         + [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
     )
     submit = SubmitField(_l("Save"))
+
+
+class ChangePasswordForm(ResetPasswordForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+
+
+class SecondFactorForm(Form):
+    code = StringField(
+        _l("Code from your authenticator app"),
+        description=_l("Six digits, renewed every 30 seconds."),
+        validators=[DataRequired(), Length(max=10)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+    submit = SubmitField(_l("Confirm"))

@@ -1,27 +1,38 @@
-"""Accounts: registration, confirmation, log-in checks, password reset, roles."""
+"""Accounts: registration, confirmation, log-in checks and sessions, passwords, roles."""
+import hashlib
+import hmac
+import secrets
+import time
+from datetime import timedelta
+
+import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.exc import IntegrityError
 
+from consult.accounts.passwords import MIN_PASSWORD_LENGTH  # noqa: F401  (used by the CLI)
 from consult.extensions import db
 from consult.i18n import select_locale
+from consult.logs import security_event
 from consult.mail import send_mail
-from consult.models import Consultation, Role, RoleAssignment, User, utcnow
+from consult.models import Consultation, Role, RoleAssignment, User, UserSession, utcnow
 
 _hasher = PasswordHasher()
 #: Checked against when the e-mail is unknown, so both cases take as long.
 _DUMMY_HASH = _hasher.hash("not a real password")
 
-MIN_PASSWORD_LENGTH = 12
-
 
 class AccountError(Exception):
     """A rule was broken; the message is meant for the person."""
+
+
+class AccountLocked(AccountError):
+    """Too many failed log-ins: the account waits a while before accepting a password."""
 
 
 def normalise_email(email: str) -> str:
@@ -110,18 +121,98 @@ def confirm_email(token: str) -> User:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The user with these credentials, or None; upgrades an outdated hash."""
+    """The user with these credentials, or None; upgrades an outdated hash.
+
+    After LOGIN_LOCK_THRESHOLD failures in a row the account refuses every password,
+    the right one included, for LOGIN_LOCK_MINUTES (raises AccountLocked).
+    """
     user = find_user(email)
+    now = utcnow()
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        security_event("login_refused_locked", user=user.id)
+        raise AccountLocked(_l("Too many failed attempts: this account is locked for a few "
+                               "minutes. You can also reset your password."))
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
+        if user is not None:
+            _count_failure(user, now)
+        security_event("login_failed", user=user.id if user else None)
         return None
     if user is None:
         return None
+    user.failed_logins, user.locked_until = 0, None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-        db.session.commit()
+    db.session.commit()
     return user
+
+
+def _count_failure(user: User, now) -> None:
+    config = current_app.config
+    user.failed_logins += 1
+    if user.failed_logins >= config["LOGIN_LOCK_THRESHOLD"]:
+        user.failed_logins = 0
+        user.locked_until = now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
+        security_event("account_locked", user=user.id)
+    db.session.commit()
+
+
+def start_session(user: User) -> str:
+    """Record a new logged-in session; returns the token to keep in its cookie."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user=user, token_hash=_token_hash(token)))
+    db.session.commit()
+    security_event("login", user=user.id)
+    return token
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def active_session(user_id: str, token: str | None) -> UserSession | None:
+    """The live session for this cookie, or None if it ended, idled out or grew too old."""
+    if not token or not user_id.isdigit():
+        return None
+    found = db.session.execute(
+        db.select(UserSession).filter_by(token_hash=_token_hash(token), user_id=int(user_id))
+    ).scalar_one_or_none()
+    if found is None:
+        return None
+    now = utcnow()
+    config = current_app.config
+    if (now - found.last_seen_at > timedelta(minutes=config["SESSION_IDLE_MINUTES"])
+            or now - found.created_at > timedelta(hours=config["SESSION_MAX_HOURS"])):
+        db.session.delete(found)
+        db.session.commit()
+        return None
+    # One write a minute at most, not one per request.
+    if now - found.last_seen_at > timedelta(minutes=1):
+        found.last_seen_at = now
+        db.session.commit()
+    return found
+
+
+def end_session(token: str | None) -> None:
+    if token:
+        db.session.execute(db.delete(UserSession).filter_by(token_hash=_token_hash(token)))
+        db.session.commit()
+
+
+def end_all_sessions(user: User) -> None:
+    """Log the person out of every browser: old cookies stop working at once."""
+    db.session.execute(db.delete(UserSession).filter_by(user_id=user.id))
+    db.session.commit()
+    security_event("sessions_ended", user=user.id)
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError) as error:
+        raise AccountError(_l("Your current password is not this one.")) from error
+    set_password(user, new)
 
 
 def _reset_fingerprint(user: User) -> str:
@@ -151,11 +242,15 @@ def user_for_reset_token(token: str) -> User:
 
 
 def set_password(user: User, password: str) -> None:
+    """Change the password and end every session that used the old one."""
     user.password_hash = hash_password(password)
+    user.failed_logins, user.locked_until = 0, None
     # Following a link from the mailbox proves the address too.
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
     db.session.commit()
+    end_all_sessions(user)
+    security_event("password_changed", user=user.id)
 
 
 def update_profile(user: User, display_name: str, locale: str | None) -> None:
@@ -188,6 +283,7 @@ def grant_role(user: User, consultation: Consultation, role: Role) -> bool:
         return False
     user.roles.append(RoleAssignment(consultation=consultation, role=role))
     db.session.commit()
+    security_event("role_granted", user=user.id, consultation=consultation.id, role=role.value)
     return True
 
 
@@ -196,5 +292,50 @@ def revoke_role(user: User, consultation: Consultation, role: Role) -> bool:
         if assignment.consultation_id == consultation.id and assignment.role is role:
             user.roles.remove(assignment)
             db.session.commit()
+            security_event("role_revoked", user=user.id, consultation=consultation.id,
+                           role=role.value)
             return True
     return False
+
+
+def new_second_factor_secret() -> str:
+    return pyotp.random_base32()
+
+
+def second_factor_uri(user: User, secret: str) -> str:
+    """The otpauth:// address an authenticator app reads from the QR code."""
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="Consult")
+
+
+def _accept_code(user: User, secret: str, code: str) -> bool:
+    """Whether `code` is valid now (one step of clock drift allowed) and not used before."""
+    code = "".join(code.split())
+    totp = pyotp.TOTP(secret)
+    now_step = int(time.time()) // totp.interval
+    for step in (now_step - 1, now_step, now_step + 1):
+        if hmac.compare_digest(totp.at(step * totp.interval), code):
+            if user.totp_last_step is not None and step <= user.totp_last_step:
+                return False
+            user.totp_last_step = step
+            return True
+    return False
+
+
+def enable_second_factor(user: User, user_session: UserSession, secret: str, code: str) -> None:
+    """Keep `secret` once the person proved their app produces its codes."""
+    if not _accept_code(user, secret, code):
+        security_event("second_factor_failed", user=user.id)
+        raise AccountError(_l("This code is not the right one. Check your app's clock and try again."))
+    user.totp_secret = secret
+    user_session.second_factor_at = utcnow()
+    db.session.commit()
+    security_event("second_factor_enabled", user=user.id)
+
+
+def pass_second_factor(user: User, user_session: UserSession, code: str) -> None:
+    if user.totp_secret is None or not _accept_code(user, user.totp_secret, code):
+        security_event("second_factor_failed", user=user.id)
+        raise AccountError(_l("This code is not the right one. Check your app's clock and try again."))
+    user_session.second_factor_at = utcnow()
+    db.session.commit()
+    security_event("second_factor_passed", user=user.id)

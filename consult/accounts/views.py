@@ -1,17 +1,33 @@
-"""Register, confirm, log in and out, reset a password, edit one's profile."""
-from flask import flash, redirect, render_template, request, session, url_for
+"""Register, confirm, log in and out, passwords, second factor, one's profile."""
+import segno
+from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from consult.access import authenticated, public
 from consult.accounts import bp, services
-from consult.accounts.forms import EmailForm, LoginForm, ProfileForm, RegisterForm, ResetPasswordForm
+from consult.accounts.forms import (
+    ChangePasswordForm,
+    EmailForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+    SecondFactorForm,
+)
+from consult.accounts.sessions import begin_session, end_session
+from consult.extensions import limit
 from consult.i18n import select_locale
 from consult.security import local_path_or_none, mark_private
 
 
+def _next_or_home():
+    return redirect(local_path_or_none(request.args.get("next")) or url_for("consultations.index"))
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @public
+@limit("RATE_LIMIT_REGISTER")
 def register():
     """Create an account; the confirmation link arrives by e-mail."""
     form = RegisterForm()
@@ -37,6 +53,7 @@ def confirm(token: str):
 
 @bp.route("/confirm", methods=["GET", "POST"])
 @public
+@limit("RATE_LIMIT_PASSWORD_RESET")
 def resend_confirmation():
     """Ask for a new confirmation link."""
     form = EmailForm()
@@ -50,36 +67,111 @@ def resend_confirmation():
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@limit("RATE_LIMIT_LOGIN")
 def login():
     """Log in with an e-mail address and password."""
     if current_user.is_authenticated:
         return redirect(url_for("consultations.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.AccountLocked as error:
+            form.password.errors.append(str(error))
+            return render_template("accounts/login.html", form=form)
         if user is None:
             form.password.errors.append(_("Wrong e-mail address or password."))
         elif not user.is_confirmed:
             flash(_("Confirm your e-mail address first: follow the link we sent you."), "error")
             return redirect(url_for("accounts.resend_confirmation"))
         else:
-            login_user(user)
+            begin_session(user)
             flash(_("You are logged in."), "success")
-            return redirect(local_path_or_none(request.args.get("next")) or url_for("consultations.index"))
+            return _next_or_home()
     return render_template("accounts/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 @authenticated
 def logout():
-    """End the session."""
-    logout_user()
+    """End the session: its cookie stops working, even if a copy of it was kept."""
+    end_session()
     flash(_("You are logged out."), "success")
     return redirect(url_for("consultations.index"))
 
 
+@bp.route("/sessions/end-all", methods=["POST"])
+@authenticated
+def end_all_sessions():
+    """Log out everywhere: every browser where this account is logged in, this one too."""
+    services.end_all_sessions(current_user)
+    end_session()
+    flash(_("You are logged out everywhere."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@authenticated
+@limit("RATE_LIMIT_LOGIN")
+def change_password():
+    """Change one's password; every other session ends."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.password.data)
+        except services.AccountError as error:
+            form.current.errors.append(str(error))
+        else:
+            begin_session(current_user._get_current_object())
+            flash(_("Your password has been changed. Other sessions have ended."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/second-factor/setup", methods=["GET", "POST"])
+@authenticated
+@limit("RATE_LIMIT_LOGIN")
+def second_factor_setup():
+    """Set up an authenticator app (staff need one to reach their pages)."""
+    mark_private()
+    secret = session.get("pending_second_factor") or services.new_second_factor_secret()
+    session["pending_second_factor"] = secret
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        try:
+            services.enable_second_factor(current_user, g.user_session, secret, form.code.data)
+        except services.AccountError as error:
+            form.code.errors.append(str(error))
+        else:
+            session.pop("pending_second_factor", None)
+            flash(_("Your authenticator app is set up."), "success")
+            return _next_or_home()
+    uri = services.second_factor_uri(current_user, secret)
+    return render_template("accounts/second_factor_setup.html", form=form, secret=secret,
+                           qr_code=segno.make(uri, error="m").svg_data_uri(scale=5))
+
+
+@bp.route("/second-factor", methods=["GET", "POST"])
+@authenticated
+@limit("RATE_LIMIT_LOGIN")
+def second_factor():
+    """Type the code of one's authenticator app to reach staff pages."""
+    if current_user.totp_secret is None:
+        return redirect(url_for("accounts.second_factor_setup", next=request.args.get("next")))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        try:
+            services.pass_second_factor(current_user, g.user_session, form.code.data)
+        except services.AccountError as error:
+            form.code.errors.append(str(error))
+        else:
+            return _next_or_home()
+    return render_template("accounts/second_factor.html", form=form)
+
+
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @public
+@limit("RATE_LIMIT_PASSWORD_RESET")
 def forgot_password():
     """Ask for a password-reset link by e-mail."""
     form = EmailForm()

@@ -1,8 +1,15 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import DateTimeLocalField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from consult.consultations.services import slug_taken
 from consult.forms import Form, single_line
@@ -55,6 +62,16 @@ class ConsultationForm(Form):
     synthesis_at = DateTimeLocalField(_l("Synthesis begins on"), validators=[Optional()])
     vote_at = DateTimeLocalField(_l("Vote begins on"), validators=[Optional()])
     closes_at = DateTimeLocalField(_l("Closes on"), validators=[Optional()])
+    contact_retention_days = IntegerField(
+        _l("Keep contact e-mail addresses for (days after closing)"),
+        description=_l("People without an account may leave an e-mail address with their "
+                       "testimony, to hear about it. These addresses are erased this many days "
+                       "after the consultation closes (0 to 3650; 0 erases them at closing)."),
+        default=180,
+        validators=[InputRequired(message=_l("Give a number of days, from 0 to 3650.")),
+                    NumberRange(min=0, max=3650,
+                                message=_l("Give a number of days, from 0 to 3650."))],
+    )
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, consultation=None, **kwargs):

@@ -89,7 +89,8 @@ def save_consultation(consultation: Consultation | None, data: dict) -> Consulta
         for kind, names in data.get("initial_lists", {}).items():
             for position, name in enumerate(names):
                 getattr(consultation, kind).append(LIST_KINDS[kind].model(name=name, position=position))
-    for field in ("slug", "title", "description", *(a for _p, a in PHASE_STARTS)):
+    for field in ("slug", "title", "description", "contact_retention_days",
+                  *(a for _p, a in PHASE_STARTS)):
         setattr(consultation, field, data[field])
     db.session.commit()
     return consultation

@@ -38,7 +38,8 @@ def admin_list():
 
 
 def _form_data(form: ConsultationForm) -> dict:
-    data = {name: getattr(form, name).data for name in ("slug", "title", "description")}
+    data = {name: getattr(form, name).data
+            for name in ("slug", "title", "description", "contact_retention_days")}
     # Browsers send a text area's lines separated by CR LF; the page splits paragraphs on
     # blank lines ("\n\n").
     data["description"] = "\n".join((data["description"] or "").splitlines())

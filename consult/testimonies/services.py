@@ -200,6 +200,26 @@ def _set_public_copy(testimony: Testimony) -> None:
     testimony.is_public = shown
 
 
+def forget_author(testimony: Testimony, *, keep_published: bool) -> None:
+    """Cut a testimony from the person who wrote it, whose account is being deleted.
+
+    It loses its author, name and address (it can no longer be published under a
+    name); a testimony waiting for moderation or for its author's changes is withdrawn,
+    and a published one too unless `keep_published`, in which case it stays, anonymous.
+    The caller commits, with the rest of the deletion.
+    """
+    testimony.author = None
+    testimony.contact_email = None
+    testimony.display_name = None
+    if testimony.visibility is Visibility.PUBLIC:
+        testimony.visibility = Visibility.ANONYMOUS
+    if testimony.is_editable_by_author or (
+        testimony.status is Status.PUBLISHED and not keep_published
+    ):
+        testimony.status = Status.WITHDRAWN
+    _set_public_copy(testimony)
+
+
 def withdraw_testimony(testimony: Testimony) -> None:
     if testimony.status is Status.WITHDRAWN:
         return

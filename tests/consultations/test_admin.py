@@ -6,7 +6,7 @@ import pytest
 
 from consult.extensions import db
 from consult.models import Consultation, Role
-from tests.conftest import csrf_token, log_in, post_form
+from tests.conftest import csrf_token, log_in, pass_second_factor, post_form
 
 ADMIN = "admin@example.org"
 
@@ -28,6 +28,7 @@ def new_consultation_data(**changes) -> dict:
         "synthesis_at": "2030-03-01T09:00",
         "vote_at": "2030-06-01T09:30",
         "closes_at": "2030-07-01T17:00",
+        "contact_retention_days": "180",
         "themes": "Gouvernance\n  Pratiques  \n\nAccès aux services\ngouvernance\n",
         "categories": "Usager\nIntervenante",
         "regions": "Montréal\nEstrie\nLaval",
@@ -283,11 +284,19 @@ def test_anonymous_visitors_are_sent_to_log_in_from_every_admin_url(client, app,
     assert [t.name for t in everything.themes] == ["Gouvernance", "Pratiques", "Accès"]
 
 
-def test_an_admin_is_sent_back_to_the_admin_page_after_logging_in(client, make_user):
-    make_user(ADMIN, admin=True)
+def test_an_admin_passes_the_second_factor_then_lands_on_the_admin_page(client, make_user):
+    user = make_user(ADMIN, admin=True)
     login_page = client.get("/admin/consultations").headers["Location"]
     response = post_form(client, login_page, {"email": ADMIN, "password": "correct horse battery"})
     assert response.headers["Location"] == "/admin/consultations"
+    second_factor = client.get("/admin/consultations")
+    assert second_factor.status_code == 302
+    assert second_factor.headers["Location"].startswith("/account/second-factor?next=")
+    wrong = post_form(client, second_factor.headers["Location"], {"code": "000000"})
+    assert "This code is not the right one." in wrong.get_data(as_text=True)
+    assert client.get("/admin/consultations").status_code == 302
+    passed = pass_second_factor(client, user, second_factor.headers["Location"])
+    assert passed.headers["Location"] == "/admin/consultations"
     assert client.get("/admin/consultations").status_code == 200
 
 

@@ -1,0 +1,237 @@
+"""Personal data: what the platform holds about a person, deleting an account on
+request, and erasing contact details once they are no longer needed (see
+docs/privacy.md)."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload, selectinload
+
+from consult.accounts import services as accounts
+from consult.extensions import db
+from consult.logs import security_event
+from consult.models import (
+    Consultation,
+    RoleAssignment,
+    Status,
+    Testimony,
+    User,
+    UserSession,
+    utcnow,
+)
+from consult.testimonies.services import forget_author
+
+#: Name and version of the download's format; a change of shape gets a new version.
+EXPORT_FORMAT = "consult-personal-data"
+EXPORT_VERSION = 1
+
+
+class PrivacyError(Exception):
+    """A rule was broken; the message is meant for the person."""
+
+
+def _timestamp(moment: datetime | None) -> str | None:
+    """A stored (naive UTC) date as ISO 8601 with its zone, e.g. 2026-01-31T14:05:09Z."""
+    return moment.isoformat(timespec="seconds") + "Z" if moment is not None else None
+
+
+def _own_testimonies(user: User) -> list[Testimony]:
+    return list(
+        db.session.execute(
+            select(Testimony)
+            .where(Testimony.author_id == user.id)
+            .options(
+                joinedload(Testimony.consultation),
+                joinedload(Testimony.category),
+                joinedload(Testimony.region),
+                selectinload(Testimony.themes),
+                selectinload(Testimony.attachments),
+            )
+            .order_by(Testimony.id)
+        ).scalars()
+    )
+
+
+def _testimony_data(testimony: Testimony) -> dict:
+    return {
+        "id": testimony.id,
+        "consultation": {"slug": testimony.consultation.slug,
+                         "title": testimony.consultation.title},
+        "status": testimony.status.value,
+        "visibility": testimony.visibility.value,
+        "display_name": testimony.display_name,
+        "title": testimony.title,
+        "text": testimony.body,
+        "published_title": testimony.public_title,
+        "published_text": testimony.public_body,
+        "themes": [theme.name for theme in testimony.themes],
+        "participant_category": testimony.category.name if testimony.category else None,
+        "region": testimony.region.name if testimony.region else None,
+        "channel": testimony.channel.value,
+        "consented_at": _timestamp(testimony.consented_at),
+        "created_at": _timestamp(testimony.created_at),
+        "updated_at": _timestamp(testimony.updated_at),
+        "published_at": _timestamp(testimony.published_at),
+        "attachments": [
+            {"name": attachment.original_name, "media_type": attachment.media_type,
+             "size": attachment.size, "created_at": _timestamp(attachment.created_at)}
+            for attachment in testimony.attachments
+        ],
+    }
+
+
+def personal_data(user: User) -> dict:
+    """Everything the platform holds about `user`, in the documented download format.
+
+    Secrets (password hash, second-factor secret, session and receipt token hashes)
+    are never part of it: they are not information about the person, and a copy of
+    them would only help someone who stole the file.
+    """
+    roles = db.session.execute(
+        select(RoleAssignment)
+        .where(RoleAssignment.user_id == user.id)
+        .options(joinedload(RoleAssignment.consultation))
+        .order_by(RoleAssignment.id)
+    ).scalars()
+    sessions = db.session.execute(
+        select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id)
+    ).scalars()
+    return {
+        "format": {"name": EXPORT_FORMAT, "version": EXPORT_VERSION},
+        "exported_at": _timestamp(utcnow()),
+        "account": {
+            "email": user.email,
+            "display_name": user.display_name,
+            "language": user.locale,
+            "created_at": _timestamp(user.created_at),
+            "email_confirmed_at": _timestamp(user.email_confirmed_at),
+            "is_admin": user.is_admin,
+            "second_factor_enabled": user.totp_secret is not None,
+            "failed_logins": user.failed_logins,
+            "locked_until": _timestamp(user.locked_until),
+            "roles": [
+                {"consultation": role.consultation.slug, "role": role.role.value,
+                 "granted_at": _timestamp(role.created_at)}
+                for role in roles
+            ],
+        },
+        "sessions": [
+            {"created_at": _timestamp(s.created_at), "last_seen_at": _timestamp(s.last_seen_at)}
+            for s in sessions
+        ],
+        "testimonies": [_testimony_data(t) for t in _own_testimonies(user)],
+    }
+
+
+def holdings(user: User) -> dict[str, int]:
+    """How many testimonies and sessions the account has, for the personal-data page."""
+    testimonies = db.session.execute(
+        select(Testimony.status, func.count()).where(Testimony.author_id == user.id)
+        .group_by(Testimony.status)
+    ).all()
+    by_status = {status: count for status, count in testimonies}
+    sessions = db.session.execute(
+        select(func.count()).select_from(UserSession).where(UserSession.user_id == user.id)
+    ).scalar_one()
+    return {"testimonies": sum(by_status.values()),
+            "published": by_status.get(Status.PUBLISHED, 0),
+            "sessions": sessions}
+
+
+def _check_password(user: User, password: str) -> None:
+    try:
+        checked = accounts.authenticate(user.email, password)
+    except accounts.AccountError as error:  # locked after too many failures
+        raise PrivacyError(str(error)) from error
+    if checked is None or checked.id != user.id:
+        raise PrivacyError(_l("This is not your password."))
+
+
+def _erase_account(user: User, *, keep_published: bool) -> None:
+    """Delete the account and cut its testimonies from it; the caller commits.
+
+    Sessions and roles go with the account (cascade). The account's address is also
+    erased from testimonies sent without an account that gave it as contact.
+    """
+    for testimony in _own_testimonies(user):
+        forget_author(testimony, keep_published=keep_published)
+    db.session.execute(
+        update(Testimony).where(Testimony.contact_email == user.email).values(contact_email=None)
+    )
+    db.session.delete(user)
+
+
+def delete_account(user: User, password: str, *, keep_published: bool) -> None:
+    """Delete `user`'s account once they confirmed with their password.
+
+    Their published testimonies are withdrawn, or kept without their name when
+    `keep_published`; those waiting for moderation are withdrawn.
+    """
+    _check_password(user, password)
+    user_id = user.id
+    _erase_account(user, keep_published=keep_published)
+    db.session.commit()
+    security_event("account_deleted", user=user_id,
+                   published="kept" if keep_published else "withdrawn")
+
+
+@dataclass
+class PurgeReport:
+    """What a purge erased (or, in a dry run, would erase): counts only."""
+
+    contact_emails: int
+    consultations: int
+    unconfirmed_accounts: int
+    unconfirmed_account_days: int
+    dry_run: bool
+
+
+def _past_retention(now: datetime) -> list[int]:
+    """Ids of the consultations closed more than their retention period ago."""
+    closed = db.session.execute(
+        select(Consultation).where(Consultation.closes_at.is_not(None),
+                                   Consultation.closes_at < now)
+    ).scalars()
+    return [c.id for c in closed
+            if c.closes_at < now - timedelta(days=c.contact_retention_days)]
+
+
+def purge(*, dry_run: bool = False, now: datetime | None = None) -> PurgeReport:
+    """Erase the contact details no longer needed (see docs/privacy.md, "Retention").
+
+    - the contact address left with a testimony, once its consultation closed more
+      than `contact_retention_days` days ago;
+    - accounts whose address was never confirmed, UNCONFIRMED_ACCOUNT_DAYS days after
+      they were created.
+
+    With `dry_run`, only counts.
+    """
+    now = now or utcnow()
+    days = current_app.config["UNCONFIRMED_ACCOUNT_DAYS"]
+    consultation_ids = _past_retention(now)
+    with_contact = (Testimony.consultation_id.in_(consultation_ids),
+                    Testimony.contact_email.is_not(None))
+    contact_emails, consultations = db.session.execute(
+        select(func.count(), func.count(Testimony.consultation_id.distinct()))
+        .select_from(Testimony).where(*with_contact)
+    ).one()
+    unconfirmed = list(db.session.execute(
+        select(User).where(User.email_confirmed_at.is_(None),
+                           User.created_at < now - timedelta(days=days))
+    ).scalars())
+    if not dry_run:
+        db.session.execute(update(Testimony).where(*with_contact).values(contact_email=None))
+        for user in unconfirmed:
+            _erase_account(user, keep_published=False)
+        db.session.commit()
+        security_event("privacy_purge", contact_emails=contact_emails,
+                       unconfirmed_accounts=len(unconfirmed))
+    return PurgeReport(
+        contact_emails=contact_emails,
+        consultations=consultations,
+        unconfirmed_accounts=len(unconfirmed),
+        unconfirmed_account_days=days,
+        dry_run=dry_run,
+    )
