@@ -118,6 +118,8 @@ def app(tmp_path_factory, smtp_server):
             with db.engine.begin() as connection:
                 connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade()
+    # Alembic's logging set-up replaces the root logger's handlers and level: tap again.
+    _tap_root_logger()
     return application
 
 
@@ -313,6 +315,7 @@ def page(browser):
 #: Strings that must never reach a log line; tests send them through every path they can.
 CANARIES = (PASSWORD, "canari-témoignage-7f3a", "canari-courriel@example.org")
 _EMAIL_IN_LOG = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_TOKEN_IN_LOG = re.compile(r"/(?:receipt|confirm|reset-password)/[\w-]{20,}")
 
 
 class LogTap(logging.Handler):
@@ -330,15 +333,21 @@ class LogTap(logging.Handler):
 LOG_TAP = LogTap()
 
 
-def pytest_sessionstart(session):
+def _tap_root_logger() -> None:
     root = logging.getLogger()
-    root.addHandler(LOG_TAP)
+    if LOG_TAP not in root.handlers:
+        root.addHandler(LOG_TAP)
     root.setLevel(logging.INFO)
+
+
+def pytest_sessionstart(session):
+    _tap_root_logger()
 
 
 def pytest_sessionfinish(session, exitstatus):
     leaks = [line for line in LOG_TAP.lines
-             if any(canary in line for canary in CANARIES) or _EMAIL_IN_LOG.search(line)]
+             if any(canary in line for canary in CANARIES) or _EMAIL_IN_LOG.search(line)
+             or _TOKEN_IN_LOG.search(line)]
     session.config.log_leaks = leaks
     if leaks and session.exitstatus == 0:
         session.exitstatus = 1
@@ -347,8 +356,8 @@ def pytest_sessionfinish(session, exitstatus):
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     leaks = getattr(config, "log_leaks", [])
     terminalreporter.write_line(
-        f"log check: {len(LOG_TAP.lines)} log lines, {len(leaks)} with a canary string "
-        "or an e-mail address"
+        f"log check: {len(LOG_TAP.lines)} log lines, {len(leaks)} with a canary string, "
+        "an e-mail address or a token"
     )
     for line in leaks[:20]:
         terminalreporter.write_line(f"  LEAK: {line[:300]}")
