@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere: find `config` an
 
 from flask import Flask  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import func, insert, inspect, select, text  # noqa: E402
+from sqlalchemy import func, insert, inspect, make_url, select, text  # noqa: E402
 
 from config import DevelopmentConfig, normalise_database_url  # noqa: E402
 from consult import create_app  # noqa: E402
@@ -53,7 +53,7 @@ MIN_CHARS, MAX_CHARS = 200, 2_000
 #: A word found in about one public testimony in a thousand (pages.py searches it).
 RARE_WORD = "Kuujjuaq"
 RARE_SENTENCE = (
-    "À Kuujjuaq, l'intervenante la plus proche arrive par avion une fois par mois, "
+    f"À {RARE_WORD}, l'intervenante la plus proche arrive par avion une fois par mois, "
     "quand la météo le permet."
 )
 RARE_EVERY = 1_000
@@ -218,6 +218,17 @@ TOPICS = {
         "Les organismes devraient siéger aux tables où se répartit le financement.",
     ],
 }
+#: Sentences that fit any theme.
+GENERAL = [
+    "Les besoins sont plus complexes qu'il y a dix ans.",
+    "Ce qui aide vraiment, c'est une personne qui prend le temps d'écouter.",
+    "Les services existent, mais il faut savoir où frapper.",
+    "Chaque changement d'intervenante oblige à tout recommencer.",
+    "La pandémie a laissé des traces que l'on voit encore aujourd'hui.",
+    "Le coût de la vie touche maintenant des familles qui n'avaient jamais demandé d'aide.",
+    "Les démarches administratives découragent bien des personnes.",
+    "On parle beaucoup de prévention, mais les moyens vont surtout aux urgences.",
+]
 THEME_TOPICS = [
     ["reconnaissance", "conditions"],
     ["conditions", "protection_jeunesse"],
@@ -233,15 +244,19 @@ CLOSINGS = [
     "Je reste malgré tout attachée à ce travail et aux personnes que j'accompagne.",
 ]
 
+#: Titles, by theme (same order as THEMES); a testimony's first theme picks its title.
 TITLES = [
-    "Huit mois d'attente", "Moins de formulaires, plus de rencontres",
-    "Un logement avant tout", "Trop de dossiers", "Le communautaire à bout de souffle",
-    "Loin de tout", "Des stages mieux encadrés", "Écouter les premières personnes concernées",
-    "Une profession méconnue", "Quand l'urgence devient la norme",
-    "Le roulement du personnel", "Pour un vrai suivi en santé mentale",
-    "Sortir des bureaux", "La route pour un rendez-vous", "Des jeunes laissés seuls",
-    "Reconnaître les techniciennes", "Financer à la mission", "Être consultés pour vrai",
-    "Former la relève", "Ce qui nous a aidés",
+    ["Une profession méconnue", "Reconnaître les techniciennes", "Une place à la table",
+     "Ce que le travail social apporte"],
+    ["Moins de formulaires, plus de rencontres", "Trop de dossiers",
+     "Quand l'urgence devient la norme", "Le roulement du personnel"],
+    ["Huit mois d'attente", "Un logement avant tout", "Loin de tout",
+     "La route pour un rendez-vous", "Pour un vrai suivi en santé mentale",
+     "Des jeunes laissés seuls"],
+    ["Des stages mieux encadrés", "Former la relève", "Les savoirs d'expérience",
+     "La recherche au service du terrain"],
+    ["Écouter les premières personnes concernées", "Le communautaire à bout de souffle",
+     "Financer à la mission", "Être consultés pour vrai", "Ce qui nous a aidés"],
 ]
 #: Share of testimonies without a title.
 UNTITLED = 0.15
@@ -256,6 +271,8 @@ WITH_CONTACT = 0.2
 
 @dataclass
 class SeedResult:
+    """What seed() did: the consultation it created, how many rows, how long it took."""
+
     consultation_id: int
     rows: int
     seconds: float
@@ -273,10 +290,13 @@ class BenchConfig(DevelopmentConfig):
 
 def make_app(database_url: str) -> Flask:
     """The application on `database_url`, migrated if its tables are missing."""
-    url = normalise_database_url(database_url)
-    if url.startswith("sqlite:///"):
-        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-    app = create_app(BenchConfig, SQLALCHEMY_DATABASE_URI=url)
+    url = make_url(normalise_database_url(database_url))
+    if url.drivername == "sqlite" and url.database not in (None, "", ":memory:"):
+        path = Path(url.database).resolve()  # relative to here, not to the instance folder
+        path.parent.mkdir(parents=True, exist_ok=True)
+        url = url.set(database=str(path))
+    app = create_app(BenchConfig,
+                     SQLALCHEMY_DATABASE_URI=url.render_as_string(hide_password=False))
     with app.app_context():
         if not inspect(db.engine).has_table(Testimony.__tablename__):
             upgrade()
@@ -317,13 +337,17 @@ class TestimonyFactory:
     def _body(self, category: int, themes: list[int], rare: bool) -> str:
         rng = self.rng
         target = rng.randint(MIN_CHARS, MAX_CHARS)
-        pool = [s for theme in themes for topic in THEME_TOPICS[theme] for s in TOPICS[topic]]
+        pool = GENERAL + [s for theme in themes for topic in THEME_TOPICS[theme]
+                          for s in TOPICS[topic]]
         sentences = [self._sentence(rng.choice(OPENINGS[category]))]
         if rare:
             sentences.append(RARE_SENTENCE)
         length = sum(len(sentence) + 1 for sentence in sentences)
+        unused: list[str] = []
         while length < target:
-            sentence = self._sentence(rng.choice(pool))
+            if not unused:  # every sentence of the pool once, in random order, then again
+                unused = rng.sample(pool, len(pool))
+            sentence = self._sentence(unused.pop())
             sentences.append(sentence)
             length += len(sentence) + 1
         if length > MAX_CHARS:
@@ -342,8 +366,9 @@ class TestimonyFactory:
         # Same rule as consult.testimonies.services._set_public_copy.
         shown = status is Status.PUBLISHED and visibility is not Visibility.CONFIDENTIAL
         rare = shown and self.public_count % RARE_EVERY == 0
-        self.public_count += shown
-        title = None if rng.random() < UNTITLED else rng.choice(TITLES)
+        if shown:
+            self.public_count += 1
+        title = None if rng.random() < UNTITLED else rng.choice(TITLES[themes[0]])
         body = self._body(category, themes, rare)
         created = self.start + self.span * (index / self.n)
         published = status is Status.PUBLISHED or (
@@ -365,7 +390,8 @@ class TestimonyFactory:
             "display_name": rng.choice(DISPLAY_NAMES) if visibility is Visibility.PUBLIC else None,
             "contact_email": (f"participant{index}@example.org"
                               if rng.random() < WITH_CONTACT else None),
-            "receipt_token_hash": hashlib.sha256(f"bench-{consultation_id}-{index}".encode()).hexdigest(),
+            "receipt_token_hash": hashlib.sha256(
+                f"bench-{consultation_id}-{index}".encode()).hexdigest(),
             "submission_key": None,
             "status": status,
             "consented_at": created,
@@ -406,12 +432,12 @@ def seed(n: int, slug: str = DEFAULT_SLUG, random_seed: int = RANDOM_SEED) -> Se
     consultation = _create_consultation(slug)
     factory = TestimonyFactory(random.Random(random_seed), consultation, n)
     # Ids are given, not returned: RETURNING in a guaranteed order costs one statement a row.
-    first_id = db.session.execute(select(func.coalesce(func.max(Testimony.id), 0))).scalar_one() + 1
+    last_id = db.session.execute(select(func.coalesce(func.max(Testimony.id), 0))).scalar_one()
     for first in range(0, n, BATCH_SIZE):
         rows, links = [], []
         for index in range(first, min(first + BATCH_SIZE, n)):
             row, themes = factory.row(index, consultation.id)
-            row["id"] = first_id + index
+            row["id"] = last_id + 1 + index
             rows.append(row)
             links += [{"testimony_id": row["id"], "theme_id": factory.theme_ids[theme]}
                       for theme in themes]
@@ -437,9 +463,16 @@ def count_public(consultation_id: int) -> int:
     ).scalar_one()
 
 
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("n", type=int, help="number of testimonies to create")
+    parser.add_argument("n", type=_positive, help="number of testimonies to create")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL,
                         help=f"database to fill (default: {DEFAULT_DATABASE_URL})")
     parser.add_argument("--slug", default=DEFAULT_SLUG,

@@ -1,30 +1,36 @@
 """Full-text search over the public text of testimonies.
 
-SQLite uses an FTS5 table kept in step by triggers; PostgreSQL uses an expression GIN
-index with the French configuration. Both are created by the migrations, and both
-index only `public_title` and `public_body`, so nothing unpublished or redacted can be
-found by searching.
+SQLite uses an FTS5 table kept in step by triggers; PostgreSQL a stored `tsvector`
+column (French configuration) with a GIN index. Both are created by the migrations and
+are not part of the models; both hold only `public_title` and `public_body`, so nothing
+unpublished or redacted can be found by searching.
 """
 import re
 
-from sqlalchemy import ColumnElement, Select, column, table, text
+from sqlalchemy import ColumnElement, Select, column, select, table, text
+
+from consult.models import Testimony
 
 FTS_TABLE = "testimony_search"
-PG_SEARCH_INDEX = "ix_testimonies_public_search"
-PG_DOCUMENT = (
-    "to_tsvector('french', coalesce(testimonies.public_title, '') || ' ' "
-    "|| coalesce(testimonies.public_body, ''))"
-)
+PG_SEARCH_COLUMN = "search_vector"
+PG_SEARCH_INDEX = "ix_testimonies_search_vector"
 
 _fts = table(FTS_TABLE, column("rowid"))
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def is_search_object(name: str | None) -> bool:
-    """True for the tables and indexes that serve search (not part of the models)."""
+    """True for the tables, columns and indexes that serve search."""
     return bool(name) and (
-        name == FTS_TABLE or name.startswith(FTS_TABLE + "_") or name == PG_SEARCH_INDEX
+        name == FTS_TABLE
+        or name.startswith(FTS_TABLE + "_")
+        or name in (PG_SEARCH_COLUMN, PG_SEARCH_INDEX)
     )
+
+
+def include_object(object_, name, type_, reflected, compare_to) -> bool:
+    """Alembic filter: the search objects are managed by hand in the migrations."""
+    return not is_search_object(name)
 
 
 def fts5_query(words: str) -> str:
@@ -32,24 +38,25 @@ def fts5_query(words: str) -> str:
     return " ".join(f'"{word}"*' for word in _WORD.findall(words))
 
 
-def apply_search(query: Select, id_column: ColumnElement, words: str, dialect: str) -> Select:
-    """Restrict `query` to testimonies whose public text matches `words`."""
+def testimony_ids(words: str, dialect: str) -> tuple[Select, ColumnElement]:
+    """A query of testimony ids, restricted to those whose public text matches `words`
+    (when there are any), and the column to order and page it by.
+
+    On SQLite the search drives: FTS5 hands out matches newest first, so a page of a
+    rare word does not probe every public testimony.
+    """
+    if not _WORD.search(words or ""):
+        return select(Testimony.id), Testimony.id
     if dialect == "sqlite":
-        match = fts5_query(words)
-        if not match:
-            return query
-        return query.join(_fts, _fts.c.rowid == id_column).where(
-            text(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=match)
+        query = (
+            select(Testimony.id)
+            .select_from(_fts)
+            .join(Testimony, Testimony.id == _fts.c.rowid)
+            .where(text(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=fts5_query(words)))
         )
-    if not _WORD.search(words):
-        return query
-    return query.where(
-        text(f"{PG_DOCUMENT} @@ websearch_to_tsquery('french', :ts_query)").bindparams(
-            ts_query=words
-        )
+        return query, _fts.c.rowid
+    query = select(Testimony.id).where(
+        text(f"testimonies.{PG_SEARCH_COLUMN} @@ websearch_to_tsquery('french', :ts_query)")
+        .bindparams(ts_query=words)
     )
-
-
-def include_object(object_, name, type_, reflected, compare_to) -> bool:
-    """Alembic filter: the search objects are managed by hand in the migrations."""
-    return not is_search_object(name)
+    return query, Testimony.id

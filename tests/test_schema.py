@@ -4,7 +4,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from consult.extensions import db
-from consult.search import FTS_TABLE, PG_SEARCH_INDEX, include_object
+from consult.search import FTS_TABLE, PG_SEARCH_COLUMN, PG_SEARCH_INDEX, include_object
 
 
 def test_upgrade_on_an_empty_database_gives_the_models_schema(app):
@@ -24,6 +24,8 @@ def test_the_search_index_exists_beside_the_models(app):
     else:
         names = {index["name"] for index in inspector.get_indexes("testimonies")}
         assert PG_SEARCH_INDEX in names
+        columns = {column["name"] for column in inspector.get_columns("testimonies")}
+        assert PG_SEARCH_COLUMN in columns
 
 
 def test_every_consult_command_has_help(runner):

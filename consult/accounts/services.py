@@ -4,6 +4,7 @@ import hmac
 import secrets
 import time
 from datetime import timedelta
+from functools import lru_cache
 
 import pyotp
 from argon2 import PasswordHasher
@@ -22,9 +23,19 @@ from consult.logs import security_event
 from consult.mail import send_mail
 from consult.models import Consultation, Role, RoleAssignment, User, UserSession, utcnow
 
-_hasher = PasswordHasher()
-#: Checked against when the e-mail is unknown, so both cases take as long.
-_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+@lru_cache(maxsize=4)
+def _hasher_for(time_cost: int, memory_kib: int) -> tuple[PasswordHasher, str]:
+    """An argon2id hasher, and a hash to check against when the e-mail is unknown (so
+    that both cases take as long)."""
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+    return hasher, hasher.hash("not a real password")
+
+
+def _hasher() -> PasswordHasher:
+    return _hasher_for(current_app.config["ARGON2_TIME_COST"],
+                       current_app.config["ARGON2_MEMORY_KIB"])[0]
 
 
 class AccountError(Exception):
@@ -40,7 +51,7 @@ def normalise_email(email: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
@@ -133,7 +144,9 @@ def authenticate(email: str, password: str) -> User | None:
         raise AccountLocked(_l("Too many failed attempts: this account is locked for a few "
                                "minutes. You can also reset your password."))
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        dummy = _hasher_for(current_app.config["ARGON2_TIME_COST"],
+                            current_app.config["ARGON2_MEMORY_KIB"])[1]
+        _hasher().verify(user.password_hash if user else dummy, password)
     except (VerificationError, InvalidHashError):
         if user is not None:
             _count_failure(user, now)
@@ -142,7 +155,7 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None:
         return None
     user.failed_logins, user.locked_until = 0, None
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     db.session.commit()
     return user
@@ -209,7 +222,7 @@ def end_all_sessions(user: User) -> None:
 
 def change_password(user: User, current: str, new: str) -> None:
     try:
-        _hasher.verify(user.password_hash, current)
+        _hasher().verify(user.password_hash, current)
     except (VerificationError, InvalidHashError) as error:
         raise AccountError(_l("Your current password is not this one.")) from error
     set_password(user, new)

@@ -27,7 +27,7 @@ from consult.models import (
     utcnow,
 )
 from consult.models.testimony import hash_receipt_token
-from consult.search import apply_search
+from consult.search import testimony_ids
 from consult.testimonies.attachments import Upload, remove_files, write_file
 
 
@@ -281,7 +281,8 @@ def public_page(
     Keyset pagination on the id: each page costs the same however deep it is.
     """
     size = current_app.config["PAGE_SIZE"]
-    query = select(Testimony.id).where(
+    query, key = testimony_ids(filters.words, db.engine.dialect.name)
+    query = query.where(
         Testimony.consultation_id == consultation.id, Testimony.is_public.is_(True)
     )
     if filters.theme_id is not None:
@@ -297,14 +298,12 @@ def public_page(
     ):
         if value is not None:
             query = query.where(column == value)
-    if filters.words:
-        query = apply_search(query, Testimony.id, filters.words, db.engine.dialect.name)
     if after is not None:
-        query = query.where(Testimony.id > after).order_by(Testimony.id.asc())
+        query = query.where(key > after).order_by(key.asc())
     else:
         if before is not None:
-            query = query.where(Testimony.id < before)
-        query = query.order_by(Testimony.id.desc())
+            query = query.where(key < before)
+        query = query.order_by(key.desc())
     ids = list(db.session.execute(query.limit(size + 1)).scalars())
     more = len(ids) > size
     ids = ids[:size]

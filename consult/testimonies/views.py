@@ -136,7 +136,7 @@ def attachment(token: str | None, testimony_id: int | None, attachment_id: int):
     """Download one of the author's own attachments."""
     testimony = own_testimony_or_404(token, testimony_id)
     found = next((a for a in testimony.attachments if a.id == attachment_id), None)
-    if found is None:
+    if found is None or not stored_path(found.stored_name).is_file():
         abort(404)
     mark_private()
     name = found.original_name

@@ -148,6 +148,7 @@ def test_a_second_factor_code_works_once(client, make_user):
     code = pyotp.TOTP(user.totp_secret).now()
     assert post_form(client, "/account/second-factor", {"code": code}).status_code == 302
     other = client.application.test_client()
+    other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     post_form(other, "/account/login", {"email": EMAIL, "password": PASSWORD})
     replayed = post_form(other, "/account/second-factor", {"code": code})
     assert "This code is not the right one." in replayed.get_data(as_text=True)

@@ -1,0 +1,82 @@
+"""A small world with every kind of object and person, for the access probes."""
+from dataclasses import dataclass, field
+
+import pytest
+
+from consult.extensions import db
+from consult.models import Attachment, Role, Status, Visibility
+from consult.testimonies.attachments import write_file
+from tests.conftest import log_in
+
+SECRET = "Canari-confidentiel-51e2"
+PENDING = "Canari-en-attente-77b0"
+
+
+@dataclass
+class World:
+    a: object = None
+    b: object = None
+    draft: object = None
+    published: object = None
+    confidential: object = None
+    pending: object = None
+    other_published: object = None
+    in_b: object = None
+    own_token: str = ""
+    attachment: object = None
+    other_attachment: object = None
+    people: dict = field(default_factory=dict)
+
+
+ROLES = ("anonymous", "author", "participant", "moderator_a", "moderator_b",
+         "commissioner_a", "facilitator_a", "admin")
+
+
+@pytest.fixture
+def world(make_consultation, make_user, make_testimony):
+    w = World()
+    w.a = make_consultation("conso-a")
+    w.b = make_consultation("conso-b", themes=("Thème B",))
+    w.draft = make_consultation("conso-brouillon", phase="draft")
+    w.people = {
+        "author": make_user("author@example.org", "Auteur"),
+        "participant": make_user("participant@example.org", "Participant"),
+        "moderator_a": make_user("mod-a@example.org", roles=((w.a, Role.MODERATOR),)),
+        "moderator_b": make_user("mod-b@example.org", roles=((w.b, Role.MODERATOR),)),
+        "commissioner_a": make_user("com-a@example.org", roles=((w.a, Role.COMMISSIONER),)),
+        "facilitator_a": make_user("fac-a@example.org", roles=((w.a, Role.FACILITATOR),)),
+        "admin": make_user("admin@example.org", admin=True),
+    }
+    author = w.people["author"]
+    w.published, w.own_token = make_testimony(w.a, "Texte publié.", author=author,
+                                              visibility=Visibility.PUBLIC, display_name="Auteur")
+    w.confidential, _ = make_testimony(w.a, SECRET, author=author,
+                                       visibility=Visibility.CONFIDENTIAL)
+    w.pending, _ = make_testimony(w.a, PENDING, author=author, status=Status.PENDING)
+    w.other_published, _ = make_testimony(w.a, "Texte d'une autre personne.",
+                                          author=w.people["participant"])
+    w.in_b, _ = make_testimony(w.b, "Texte de B.")
+    for testimony, name in ((w.published, "a"), (w.other_published, "b")):
+        content = b"%PDF-1.4 " + name.encode()
+        attachment = Attachment(testimony=testimony, original_name=f"{name}.pdf",
+                                stored_name=write_file(content), media_type="application/pdf",
+                                size=len(content), uploader_key="k")
+        db.session.add(attachment)
+    db.session.commit()
+    w.attachment, w.other_attachment = (w.published.attachments[0],
+                                        w.other_published.attachments[0])
+    return w
+
+
+@pytest.fixture
+def browser_as(app):
+    """A client logged in as one of ROLES (second factor passed for staff)."""
+
+    def make(world: World, role: str):
+        client = app.test_client()
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        if role != "anonymous":
+            log_in(client, world.people[role].email)
+        return client
+
+    return make

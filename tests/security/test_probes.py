@@ -1,0 +1,157 @@
+"""Every route, as every kind of person, on every kind of object: nobody reaches what
+they should not, and confidential or unpublished text shows up nowhere it should not."""
+from dataclasses import dataclass
+
+from consult.extensions import db
+from consult.models import Testimony, Theme
+from tests.conftest import csrf_token
+from tests.security.conftest import PENDING, ROLES, SECRET
+
+STAFF = {"moderator_a", "moderator_b", "commissioner_a", "admin"}
+LOGGED_IN = set(ROLES) - {"anonymous"}
+EVERYONE = set(ROLES)
+
+
+@dataclass(frozen=True)
+class Probe:
+    method: str
+    path: str
+    #: Who may reach it: a 200 for GET; for POST, a form handled (shown again or redirected,
+    #: but not to the log-in page).
+    allowed: frozenset
+    data: tuple = ()
+    #: Nobody's request may change anything, whoever they are.
+    changes_nothing: bool = False
+
+
+def probes(w) -> list[Probe]:
+    a, pub, conf, pend = w.a.slug, w.published.id, w.confidential.id, w.pending.id
+    theme_a = w.a.themes[0].id
+    theme_b = w.b.themes[0].id
+    token = w.own_token
+
+    def get(path, allowed):
+        return Probe("GET", path, frozenset(allowed))
+
+    def post(path, allowed, changes_nothing=False, **data):
+        return Probe("POST", path, frozenset(allowed), tuple(sorted(data.items())),
+                     changes_nothing)
+
+    return [
+        get("/", EVERYONE),
+        get("/terms", EVERYONE),
+        get(f"/c/{a}", EVERYONE),
+        get("/c/conso-brouillon", {"admin"}),
+        get(f"/c/{a}/testimonies", EVERYONE),
+        get("/c/conso-brouillon/testimonies", {"admin"}),
+        get(f"/c/{a}/testimonies?q=Canari", EVERYONE),
+        get(f"/c/{a}/testimonies/{pub}", EVERYONE),
+        get(f"/c/{a}/testimonies/{conf}", set()),
+        get(f"/c/{a}/testimonies/{pend}", set()),
+        get(f"/c/conso-b/testimonies/{pub}", set()),
+        get(f"/c/{a}/testify", EVERYONE),
+        get("/c/conso-brouillon/testify", set()),
+        get(f"/receipt/{token}", EVERYONE),
+        get(f"/receipt/{token}/edit", set()),  # published: no longer editable
+        get(f"/receipt/{token}/attachments/{w.attachment.id}", EVERYONE),
+        get(f"/receipt/{token}/attachments/{w.other_attachment.id}", set()),
+        get("/receipt/not-a-real-token", set()),
+        get("/my-testimonies", LOGGED_IN),
+        get(f"/my-testimonies/{pub}", {"author"}),
+        get(f"/my-testimonies/{conf}", {"author"}),
+        get(f"/my-testimonies/{w.other_published.id}", {"participant"}),
+        get(f"/my-testimonies/{w.in_b.id}", set()),
+        get(f"/my-testimonies/{pend}/edit", {"author"}),
+        get(f"/my-testimonies/{pub}/attachments/{w.attachment.id}", {"author"}),
+        get(f"/my-testimonies/{pub}/attachments/{w.other_attachment.id}", set()),
+        get("/admin/consultations", {"admin"}),
+        get("/admin/consultations/new", {"admin"}),
+        get(f"/admin/consultations/{a}/edit", {"admin"}),
+        get("/admin/consultations/conso-brouillon/edit", {"admin"}),
+        get(f"/admin/consultations/{a}/lists/themes", {"admin"}),
+        get("/account/login", {"anonymous"}),
+        get("/account/register", EVERYONE),
+        get("/account/forgot-password", EVERYONE),
+        get("/account/confirm", EVERYONE),
+        get("/account/confirm/not-a-token", set()),
+        get("/account/reset-password/not-a-token", set()),
+        get("/account/profile", LOGGED_IN),
+        get("/account/password", LOGGED_IN),
+        get("/account/second-factor", STAFF),
+        get("/account/second-factor/setup", LOGGED_IN),
+        get("/account/data/", LOGGED_IN),
+        get("/account/data/download", LOGGED_IN),
+        get("/account/data/delete", LOGGED_IN),
+        post(f"/admin/consultations/{a}/lists/themes/{theme_a}", {"admin"}, action="up"),
+        # Another consultation's theme, through this consultation's address.
+        post(f"/admin/consultations/{a}/lists/themes/{theme_b}", {"admin"}, changes_nothing=True,
+             action="rename", name="Volé"),
+        post(f"/admin/consultations/{a}/lists/themes", {"admin"}, name="Nouveau thème"),
+        post(f"/admin/consultations/{a}/edit", {"admin"}, slug=a, title="Titre"),
+        post("/admin/consultations/new", {"admin"}, slug="nouvelle", title="Nouvelle"),
+        post(f"/my-testimonies/{w.other_published.id}/withdraw", {"participant"}),
+        post(f"/my-testimonies/{w.in_b.id}/withdraw", set()),
+        post("/receipt/not-a-real-token/withdraw", set()),
+        post("/c/conso-brouillon/testify", set(), body="Texte", consent="y"),
+        post("/language", EVERYONE, locale="fr"),
+        post("/account/logout", LOGGED_IN),
+        post("/account/sessions/end-all", LOGGED_IN),
+    ]
+
+
+def reached(probe: Probe, response) -> bool:
+    if probe.method == "GET":
+        return response.status_code == 200
+    location = response.headers.get("Location", "")
+    return response.status_code == 200 or (
+        response.status_code == 302 and "/account/login?next=" not in location)
+
+
+def snapshot() -> dict:
+    """What the probes must not change when they are refused."""
+    return {
+        "testimonies": sorted(db.session.execute(
+            db.select(Testimony.id, Testimony.status, Testimony.is_public)).all()),
+        "themes": sorted(db.session.execute(db.select(Theme.id, Theme.name, Theme.position)).all()),
+    }
+
+
+def test_no_probe_reaches_what_it_should_not(app, world, browser_as, record_property):
+    wrong, count = [], 0
+    covered = set()
+    all_probes = probes(world)
+    for role in ROLES:
+        client = browser_as(world, role)
+        for probe in all_probes:
+            before = snapshot()
+            if probe.method == "GET":
+                response = client.get(probe.path)
+            else:
+                data = dict(probe.data, csrf_token=csrf_token(client))
+                response = client.post(probe.path, data=data)
+            count += 1
+            rule, _args = app.url_map.bind("localhost").match(
+                probe.path.split("?")[0], method=probe.method, return_rule=True)
+            covered.add(rule.endpoint)
+            body = response.get_data(as_text=True)
+            may = role in probe.allowed
+            if reached(probe, response) != may:
+                wrong.append(f"{role} {probe.method} {probe.path}: {response.status_code} "
+                             f"(expected {'reachable' if may else 'refused'})")
+            if (not may or probe.changes_nothing) and snapshot() != before:
+                wrong.append(f"{role} {probe.method} {probe.path}: changed data")
+            own_pages = ("/my-testimonies", "/account/data/download",
+                         f"/my-testimonies/{world.confidential.id}",
+                         f"/my-testimonies/{world.pending.id}/edit")
+            if (SECRET in body or PENDING in body) and not (
+                    role == "author" and probe.path in own_pages):
+                wrong.append(f"{role} {probe.method} {probe.path}: shows hidden text")
+            db.session.expire_all()
+            if probe.path in ("/account/logout", "/account/sessions/end-all"):
+                client = browser_as(world, role)
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    uncovered = endpoints - covered
+    record_property("probes", count)
+    print(f"\naccess probes: {count} requests, {len(wrong)} reached what they should not")
+    assert uncovered == set(), f"routes without a probe: {sorted(uncovered)}"
+    assert wrong == [], "\n".join(wrong)
