@@ -90,9 +90,10 @@ def purge(dry_run: bool):
     """Erase the contact details that are no longer needed.
 
     Erases the e-mail addresses left with testimonies once their consultation closed
-    more than its retention period ago (set per consultation), and deletes accounts
-    whose address is still unconfirmed UNCONFIRMED_ACCOUNT_DAYS days after they were
-    created. Prints counts, never addresses. Run it daily (see docs/privacy.md).
+    more than its retention period ago (set per consultation), deletes accounts whose
+    address is still unconfirmed UNCONFIRMED_ACCOUNT_DAYS days after they were created,
+    expired sessions, and the upload-quota keys of files older than 24 hours. Prints
+    counts, never addresses. Run it daily (see docs/privacy.md).
     """
     report = privacy.purge(dry_run=dry_run)
     verb = "would be" if dry_run else "were"
@@ -100,6 +101,8 @@ def purge(dry_run: bool):
                f"in {report.consultations} consultation(s) closed past their retention period.")
     click.echo(f"Accounts unconfirmed after {report.unconfirmed_account_days} days: "
                f"{report.unconfirmed_accounts} {verb} deleted.")
+    click.echo(f"Expired sessions: {report.expired_sessions} {verb} deleted.")
+    click.echo(f"Uploader keys older than 24 hours: {report.upload_keys} {verb} erased.")
     if dry_run:
         click.echo("Dry run: nothing was changed.")
 

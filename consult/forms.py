@@ -16,12 +16,22 @@ def _wtforms_translations(language: str):
     return get_translations([language])
 
 
+def _without_nul(value):
+    # No database stores a NUL character in text (PostgreSQL refuses it outright).
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 class Form(FlaskForm):
-    """The base of every form: WTForms' own messages come in the person's language too."""
+    """The base of every form: WTForms' own messages come in the person's language too,
+    and no text field lets a NUL character through."""
 
     class Meta:
         def get_translations(self, form):
             return _wtforms_translations(str(get_locale()))
+
+        def bind_field(self, form, unbound_field, options):
+            options["filters"] = [*options.get("filters", ()), _without_nul]
+            return unbound_field.bind(form=form, **options)
 
 
 class CheckboxListField(SelectMultipleField):

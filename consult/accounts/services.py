@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import Select, or_
 from sqlalchemy.exc import IntegrityError
 
 from consult.accounts.passwords import MIN_PASSWORD_LENGTH  # noqa: F401  (used by the CLI)
@@ -184,6 +185,21 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _session_cutoffs(now) -> tuple:
+    """A session last seen before the first, or begun before the second, has expired."""
+    config = current_app.config
+    return (now - timedelta(minutes=config["SESSION_IDLE_MINUTES"]),
+            now - timedelta(hours=config["SESSION_MAX_HOURS"]))
+
+
+def expired_sessions(now) -> Select:
+    """Sessions past their idle or absolute time-out (their browser may never come back)."""
+    idle, oldest = _session_cutoffs(now)
+    return db.select(UserSession).where(
+        or_(UserSession.last_seen_at < idle, UserSession.created_at < oldest)
+    )
+
+
 def active_session(user_id: str, token: str | None) -> UserSession | None:
     """The live session for this cookie, or None if it ended, idled out or grew too old."""
     if not token or not user_id.isdigit():
@@ -194,9 +210,8 @@ def active_session(user_id: str, token: str | None) -> UserSession | None:
     if found is None:
         return None
     now = utcnow()
-    config = current_app.config
-    if (now - found.last_seen_at > timedelta(minutes=config["SESSION_IDLE_MINUTES"])
-            or now - found.created_at > timedelta(hours=config["SESSION_MAX_HOURS"])):
+    idle, oldest = _session_cutoffs(now)
+    if found.last_seen_at < idle or found.created_at < oldest:
         db.session.delete(found)
         db.session.commit()
         return None

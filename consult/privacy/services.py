@@ -13,6 +13,7 @@ from consult.accounts import services as accounts
 from consult.extensions import db
 from consult.logs import security_event
 from consult.models import (
+    Attachment,
     Consultation,
     RoleAssignment,
     Status,
@@ -184,6 +185,8 @@ class PurgeReport:
     contact_emails: int
     consultations: int
     unconfirmed_accounts: int
+    expired_sessions: int
+    upload_keys: int
     unconfirmed_account_days: int
     dry_run: bool
 
@@ -221,17 +224,28 @@ def purge(*, dry_run: bool = False, now: datetime | None = None) -> PurgeReport:
         select(User).where(User.email_confirmed_at.is_(None),
                            User.created_at < now - timedelta(days=days))
     ).scalars())
+    sessions = list(db.session.execute(accounts.expired_sessions(now)).scalars())
+    # The upload quota looks back 24 hours; after that, who uploaded is not needed.
+    old_keys = (Attachment.created_at < now - timedelta(hours=24), Attachment.uploader_key != "")
+    upload_keys = db.session.execute(
+        select(func.count()).select_from(Attachment).where(*old_keys)).scalar_one()
     if not dry_run:
         db.session.execute(update(Testimony).where(*with_contact).values(contact_email=None))
+        db.session.execute(update(Attachment).where(*old_keys).values(uploader_key=""))
+        for user_session in sessions:
+            db.session.delete(user_session)
         for user in unconfirmed:
             _erase_account(user, keep_published=False)
         db.session.commit()
         security_event("privacy_purge", contact_emails=contact_emails,
-                       unconfirmed_accounts=len(unconfirmed))
+                       unconfirmed_accounts=len(unconfirmed), expired_sessions=len(sessions),
+                       upload_keys=upload_keys)
     return PurgeReport(
         contact_emails=contact_emails,
         consultations=consultations,
         unconfirmed_accounts=len(unconfirmed),
+        expired_sessions=len(sessions),
+        upload_keys=upload_keys,
         unconfirmed_account_days=days,
         dry_run=dry_run,
     )

@@ -268,3 +268,12 @@ def test_each_person_has_an_upload_quota(client, make_consultation, app):
     assert count_testimonies() == quota // (3 * len(big))
     # Without files, the same person can still testify.
     assert submit(client, consultation, form_data(consultation)).request.path.startswith("/receipt/")
+
+
+def test_a_nul_character_is_dropped_not_a_server_error(client, make_consultation):
+    consultation = make_consultation()
+    response = submit(client, consultation, form_data(consultation, body="Avant\x00après",
+                                                      title="Ti\x00tre"))
+    assert response.request.path.startswith("/receipt/")
+    testimony = db.session.execute(db.select(Testimony)).scalar_one()
+    assert (testimony.title, testimony.body) == ("Titre", "Avantaprès")
