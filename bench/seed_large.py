@@ -30,6 +30,7 @@ from sqlalchemy import func, insert, inspect, make_url, select, text  # noqa: E4
 
 from config import DevelopmentConfig, normalise_database_url  # noqa: E402
 from consult import create_app  # noqa: E402
+from consult.demo import THEMES  # noqa: E402
 from consult.extensions import db  # noqa: E402
 from consult.models import (  # noqa: E402
     Channel,
@@ -58,18 +59,6 @@ RARE_SENTENCE = (
 )
 RARE_EVERY = 1_000
 
-THEMES = [
-    ("Reconnaissance du travail social",
-     "La place du travail social dans le réseau et dans la société."),
-    ("Conditions de pratique",
-     "Charge de travail, tâches administratives, autonomie professionnelle."),
-    ("Accès et proximité des services",
-     "Listes d'attente, services de quartier, présence dans les territoires."),
-    ("Formation et connaissances",
-     "Formation initiale et continue, stages, recherche et savoirs d'expérience."),
-    ("Participation et gouvernance",
-     "La voix des personnes concernées et des organismes dans les décisions."),
-]
 
 #: Participant categories, with the share of testimonies each one writes.
 CATEGORIES = [

@@ -331,6 +331,13 @@ class LogTap(logging.Handler):
 
 
 LOG_TAP = LogTap()
+#: Figures the security tests measure, printed at the end of the run (docs/security.md).
+FIGURES: list[str] = []
+
+
+@pytest.fixture
+def figure():
+    return FIGURES.append
 
 
 def _tap_root_logger() -> None:
@@ -361,3 +368,5 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     )
     for line in leaks[:20]:
         terminalreporter.write_line(f"  LEAK: {line[:300]}")
+    for line in FIGURES:
+        terminalreporter.write_line(line)

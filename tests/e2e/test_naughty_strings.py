@@ -30,7 +30,7 @@ def one_line(text: str, limit: int) -> str:
 
 
 def test_naughty_strings_are_shown_as_typed_and_never_run(
-    browser, live_server, make_consultation, make_testimony, make_user, record_property
+    browser, live_server, make_consultation, make_testimony, make_user, figure
 ):
     consultation = make_consultation("naughty", themes=(), categories=(), regions=())
     unique = list(dict.fromkeys(one_line(s, 150) for s in STRINGS if one_line(s, 150)))
@@ -103,8 +103,7 @@ def test_naughty_strings_are_shown_as_typed_and_never_run(
         if page.locator("#display_name").count() and page.locator("#display_name").input_value() != user.display_name:
             wrong.append(f"profile: {user.display_name!r}")
     context.close()
-    record_property("naughty_page_loads", loads)
-    print(f"\nnaughty strings: {len(STRINGS)} strings, {loads} page loads, "
-          f"{len(ran)} scripts run, {len(wrong)} shown otherwise than typed")
+    figure(f"naughty strings: {len(STRINGS)} strings, {loads} page loads, "
+           f"{len(ran)} scripts run, {len(wrong)} shown otherwise than typed")
     assert ran == []
     assert wrong == []

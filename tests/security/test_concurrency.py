@@ -28,15 +28,18 @@ def at_once(app, path: str, data: dict, form_page: str) -> list[int]:
     return statuses
 
 
-def test_fifty_registrations_with_one_address_make_one_account(app, mailbox):
+def test_fifty_registrations_with_one_address_make_one_account(app, mailbox, figure):
     statuses = at_once(app, "/account/register", {
         "email": "meme@example.org", "display_name": "Même", "password": "une phrase assez longue",
         "confirm": "une phrase assez longue"}, "/account/register")
     assert statuses == [200] * PARALLEL
-    assert db.session.query(User).filter_by(email="meme@example.org").count() == 1
+    accounts = db.session.query(User).filter_by(email="meme@example.org").count()
+    figure(f"concurrency: {PARALLEL} simultaneous registrations with one address, "
+           f"{accounts} account ({db.engine.dialect.name})")
+    assert accounts == 1
 
 
-def test_fifty_copies_of_one_testimony_form_make_one_testimony(app, make_consultation):
+def test_fifty_copies_of_one_testimony_form_make_one_testimony(app, make_consultation, figure):
     consultation = make_consultation()
     statuses = at_once(app, f"/c/{consultation.slug}/testify", {
         "body": "Un seul témoignage, envoyé cinquante fois.",
@@ -44,4 +47,7 @@ def test_fifty_copies_of_one_testimony_form_make_one_testimony(app, make_consult
         "category": "", "region": "", "submission_key": "une-seule-cle"},
         f"/c/{consultation.slug}/testify")
     assert set(statuses) == {302}
-    assert db.session.query(Testimony).count() == 1
+    testimonies = db.session.query(Testimony).count()
+    figure(f"concurrency: {PARALLEL} simultaneous copies of one testimony form, "
+           f"{testimonies} testimony ({db.engine.dialect.name})")
+    assert testimonies == 1

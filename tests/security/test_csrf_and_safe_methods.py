@@ -28,7 +28,7 @@ def post_paths(w) -> list[str]:
 
 
 def test_every_state_changing_route_refuses_a_request_without_csrf_token(
-    app, world, browser_as
+    app, world, browser_as, figure
 ):
     post_endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
     adapter = app.url_map.bind("localhost")
@@ -44,7 +44,7 @@ def test_every_state_changing_route_refuses_a_request_without_csrf_token(
             assert whole_database() == before, (role, path)
             refused += 1
     assert post_endpoints - covered == set()
-    print(f"\nCSRF: {refused} requests without a token, {refused} refused")
+    figure(f"CSRF: {refused} requests without a token, {refused} refused")
 
 
 def test_no_get_changes_anything(world, browser_as):

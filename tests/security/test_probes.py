@@ -116,7 +116,7 @@ def snapshot() -> dict:
     }
 
 
-def test_no_probe_reaches_what_it_should_not(app, world, browser_as, record_property):
+def test_no_probe_reaches_what_it_should_not(app, world, browser_as, figure):
     wrong, count = [], 0
     covered = set()
     all_probes = probes(world)
@@ -151,7 +151,6 @@ def test_no_probe_reaches_what_it_should_not(app, world, browser_as, record_prop
                 client = browser_as(world, role)
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
     uncovered = endpoints - covered
-    record_property("probes", count)
-    print(f"\naccess probes: {count} requests, {len(wrong)} reached what they should not")
+    figure(f"access probes: {count} requests, {len(wrong)} reached what they should not")
     assert uncovered == set(), f"routes without a probe: {sorted(uncovered)}"
     assert wrong == [], "\n".join(wrong)
