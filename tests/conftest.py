@@ -128,8 +128,14 @@ def _empty_tables() -> None:
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     else:
+        # The audit log refuses deletes (append-only): lift its guard for the clean-up only.
+        guard = db.session.execute(text(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_log_no_delete'"
+        )).scalar_one()
+        db.session.execute(text("DROP TRIGGER audit_log_no_delete"))
         for table in tables:
             db.session.execute(text(f"DELETE FROM {table}"))
+        db.session.execute(text(guard))
     db.session.commit()
 
 

@@ -7,6 +7,7 @@ from consult.models.consultation import (
     Region,
     Theme,
 )
+from consult.models.moderation import AuditEntry, Flag, RejectionReason
 from consult.models.testimony import (
     Attachment,
     Channel,
@@ -19,12 +20,15 @@ from consult.models.user import Role, RoleAssignment, User, UserSession
 
 __all__ = [
     "Attachment",
+    "AuditEntry",
     "Base",
     "Channel",
     "Consultation",
+    "Flag",
     "ParticipantCategory",
     "Phase",
     "Region",
+    "RejectionReason",
     "Role",
     "RoleAssignment",
     "Status",

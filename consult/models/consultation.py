@@ -37,6 +37,8 @@ class Consultation(Base):
     synthesis_at: Mapped[datetime | None]
     vote_at: Mapped[datetime | None]
     closes_at: Mapped[datetime | None]
+    #: Distinct readers' flags that hide a published testimony until a moderator decides.
+    flag_threshold: Mapped[int] = mapped_column(default=3, server_default="3")
     #: Days after closing at which contact details given with testimonies are erased.
     contact_retention_days: Mapped[int] = mapped_column(default=180, server_default="180")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -51,6 +53,11 @@ class Consultation(Base):
     )
     regions: Mapped[list["Region"]] = relationship(
         back_populates="consultation", order_by="Region.position", cascade="all, delete-orphan"
+    )
+    rejection_reasons: Mapped[list["RejectionReason"]] = relationship(  # noqa: F821
+        back_populates="consultation",
+        order_by="RejectionReason.position",
+        cascade="all, delete-orphan",
     )
 
     def phase_at(self, moment: datetime) -> Phase:

@@ -65,6 +65,10 @@ class Testimony(Base):
     #: The text as its author wrote it. Never shown on a public page: see public_body.
     title: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    #: The text with passages masked by a moderator; None when nothing was masked.
+    #: The original stays readable by commissioners only.
+    redacted_title: Mapped[str | None] = mapped_column(String(200))
+    redacted_body: Mapped[str | None] = mapped_column(Text)
     #: What the public may read: set on publication, cleared when it is withdrawn.
     public_title: Mapped[str | None] = mapped_column(String(200))
     public_body: Mapped[str | None] = mapped_column(Text)
@@ -85,6 +89,17 @@ class Testimony(Base):
     #: Random key of the form that created it, so a double submission creates one testimony.
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     status: Mapped[Status] = mapped_column(str_enum(Status, "status"), default=Status.PENDING)
+    #: What the moderator told the author (why it was refused, what to change).
+    moderation_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    rejection_reason_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rejection_reasons.id", ondelete="SET NULL")
+    )
+    #: When a moderator first decided (for the time-to-decision figures).
+    decided_at: Mapped[datetime | None]
+    #: Set while readers' flags hide a published testimony, until a moderator decides.
+    hidden_at: Mapped[datetime | None]
+    #: Bumped by every change: the second of two moderators acting at once is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     consented_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -98,6 +113,25 @@ class Testimony(Base):
     attachments: Mapped[list["Attachment"]] = relationship(
         back_populates="testimony", cascade="all, delete-orphan", order_by="Attachment.id"
     )
+    flags: Mapped[list["Flag"]] = relationship(  # noqa: F821
+        cascade="all, delete-orphan", passive_deletes=True, order_by="Flag.id"
+    )
+    rejection_reason: Mapped["RejectionReason | None"] = relationship()  # noqa: F821
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_redacted(self) -> bool:
+        return self.redacted_body is not None or self.redacted_title is not None
+
+    @property
+    def shown_title(self) -> str | None:
+        """The title as it may be published (masked where a moderator masked it)."""
+        return self.redacted_title if self.redacted_title is not None else self.title
+
+    @property
+    def shown_body(self) -> str:
+        return self.redacted_body if self.redacted_body is not None else self.body
 
     @property
     def is_editable_by_author(self) -> bool:

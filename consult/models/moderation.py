@@ -1,0 +1,60 @@
+"""Moderation: reasons for refusing, flags raised by readers, and the audit log."""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.models.base import Base, utcnow
+from consult.models.consultation import Consultation, ConsultationListItem
+
+
+class RejectionReason(ConsultationListItem, Base):
+    """A reason moderators may give for not publishing a testimony, per consultation."""
+
+    __tablename__ = "rejection_reasons"
+    consultation: Mapped[Consultation] = relationship(back_populates="rejection_reasons")
+
+
+class Flag(Base):
+    """A reader's report that a published testimony should be looked at again."""
+
+    __tablename__ = "flags"
+    __table_args__ = (UniqueConstraint("testimony_id", "reporter_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    testimony_id: Mapped[int] = mapped_column(
+        ForeignKey("testimonies.id", ondelete="CASCADE"), index=True
+    )
+    #: Keyed hash of the account or network address: one person's flags count once.
+    reporter_key: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(30))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Set when a moderator has decided on the testimony after this flag.
+    resolved_at: Mapped[datetime | None]
+
+
+class AuditEntry(Base):
+    """Who did what to which object, when and why. Append-only: no code updates or
+    deletes a row, and the database refuses it too (triggers from the migrations).
+
+    Object references are plain numbers, not foreign keys, so that nothing deleted
+    elsewhere can change or remove an entry.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_consultation_at", "consultation_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The account that acted; None for the command line or the platform itself.
+    actor_id: Mapped[int | None]
+    #: What happened, as "area.verb", e.g. "testimony.published".
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str] = mapped_column(String(30))
+    object_id: Mapped[int | None]
+    consultation_id: Mapped[int | None]
+    #: Why, in the actor's words (a rejection reason, a note), if any.
+    reason: Mapped[str] = mapped_column(Text, default="")
+    #: Facts of the action as JSON (e.g. the themes before and after a reclassification).
+    details: Mapped[str] = mapped_column(Text, default="{}")
