@@ -87,6 +87,7 @@ class Config:
     RATE_LIMIT_REGISTER = os.environ.get("RATE_LIMIT_REGISTER", "5 per hour")
     RATE_LIMIT_PASSWORD_RESET = os.environ.get("RATE_LIMIT_PASSWORD_RESET", "5 per hour")
     RATE_LIMIT_TESTIMONY = os.environ.get("RATE_LIMIT_TESTIMONY", "20 per hour")
+    RATE_LIMIT_FLAG = os.environ.get("RATE_LIMIT_FLAG", "10 per hour")
 
 
 class DevelopmentConfig(Config):
@@ -102,7 +103,7 @@ class TestConfig(Config):
     ARGON2_MEMORY_KIB = 1024
     #: Out of reach, except in the tests of rate limits themselves (they restore the defaults).
     RATE_LIMIT_LOGIN = RATE_LIMIT_REGISTER = RATE_LIMIT_PASSWORD_RESET = "100000 per hour"
-    RATE_LIMIT_TESTIMONY = "100000 per hour"
+    RATE_LIMIT_TESTIMONY = RATE_LIMIT_FLAG = "100000 per hour"
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     SESSION_COOKIE_SECURE = False

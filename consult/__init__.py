@@ -11,6 +11,7 @@ from consult.cli import consult_cli
 from consult.consultations import bp as consultations_bp
 from consult.extensions import babel, csrf, db, limiter, login_manager, migrate
 from consult.main import bp as main_bp
+from consult.moderation import bp as moderation_bp
 from consult.privacy import bp as privacy_bp
 from consult.testimonies import bp as testimonies_bp
 
@@ -52,6 +53,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     app.register_blueprint(privacy_bp, url_prefix="/account/data")
     app.register_blueprint(consultations_bp)
     app.register_blueprint(testimonies_bp)
+    app.register_blueprint(moderation_bp)
 
     app.cli.add_command(consult_cli)
     return app

@@ -13,7 +13,7 @@ from consult.models.testimony import hash_receipt_token
 
 
 #: The rules a view can declare; a test checks that every route declares one.
-RULES = ("public", "authenticated", "admin")
+RULES = ("public", "authenticated", "admin", "staff")
 
 
 def _declare(rule: str, view):
@@ -98,3 +98,30 @@ def own_testimony_or_404(token: str | None, testimony_id: int | None) -> Testimo
     if testimony is None:
         abort(404)
     return testimony
+
+
+def staff_of(*roles: Role):
+    """The consultation's staff holding one of `roles` (and admins), with their second
+    factor; the view receives the consultation instead of its slug. Others get 404."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(slug: str, *args, **kwargs):
+            consultation = db.session.execute(
+                db.select(Consultation).filter_by(slug=slug)
+            ).scalar_one_or_none()
+            if consultation is None:
+                abort(404)
+            if not is_staff(consultation, *roles):
+                deny()
+            return _second_factor_redirect() or view(consultation, *args, **kwargs)
+
+        return _declare("staff", wrapped)
+
+    return decorator
+
+
+def may_read_confidential(consultation: Consultation) -> bool:
+    """Confidential testimonies are read by the consultation's commissioners (and admins)."""
+    return is_staff(consultation, Role.COMMISSIONER)

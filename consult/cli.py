@@ -1,5 +1,6 @@
 """The `flask consult` commands."""
 import functools
+import json
 import secrets
 
 import click
@@ -11,6 +12,7 @@ from consult.accounts import services as accounts
 from consult.demo import DEMO_SLUG, load_demo
 from consult.extensions import db
 from consult.models import Consultation, Role, RoleAssignment, Testimony, User
+from consult.moderation.pii import find_personal_information
 from consult.privacy import services as privacy
 
 #: The demonstration accounts' addresses end with this (see consult/demo.py).
@@ -153,3 +155,25 @@ def _remove_partial_demo(last_user_id: int) -> None:
     for user in db.session.execute(new_demo_users).scalars():
         db.session.delete(user)
     db.session.commit()
+
+
+@consult_cli.command("scan-pii")
+def scan_pii():
+    """Find likely personal information in the text read on standard input.
+
+    Prints one JSON object per finding, one a line, in the order of the text: "kind"
+    (email, phone, postal_code, address, sin, health_number, social_security, url or
+    name), "start" and "end" (offsets in characters, end excluded) and "text". The same
+    detector highlights personal information in the moderation queue; what it finds and
+    misses is in docs/pii.md. Example:
+
+        echo "Écrivez-moi à marie@example.org" | flask consult scan-pii
+    """
+    data = click.get_binary_stream("stdin").read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"Standard input is not UTF-8 text ({error}).") from error
+    for finding in find_personal_information(text):
+        click.echo(json.dumps({"kind": finding.kind, "start": finding.start,
+                               "end": finding.end, "text": finding.text}, ensure_ascii=False))

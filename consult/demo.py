@@ -12,12 +12,14 @@ from consult.models import (
     Consultation,
     ParticipantCategory,
     Region,
+    RejectionReason,
     Role,
     Status,
     Theme,
     Visibility,
     utcnow,
 )
+from consult.moderation import services as moderation
 from consult.testimonies import services as testimonies
 
 DEMO_SLUG = "etats-generaux-travail-social"
@@ -52,6 +54,13 @@ REGIONS = [
     "Estrie", "Montréal", "Outaouais", "Abitibi-Témiscamingue", "Côte-Nord",
     "Nord-du-Québec", "Gaspésie–Îles-de-la-Madeleine", "Chaudière-Appalaches", "Laval",
     "Lanaudière", "Laurentides", "Montérégie", "Centre-du-Québec",
+]
+
+REJECTION_REASONS = [
+    "Renseignements permettant d'identifier une personne",
+    "Propos haineux, injurieux ou diffamatoires",
+    "Publicité",
+    "Hors sujet",
 ]
 
 P, A, C = Visibility.PUBLIC, Visibility.ANONYMOUS, Visibility.CONFIDENTIAL
@@ -234,6 +243,8 @@ def _consultation() -> Consultation:
     ]
     consultation.categories = [ParticipantCategory(name=n, position=i) for i, n in enumerate(CATEGORIES)]
     consultation.regions = [Region(name=n, position=i) for i, n in enumerate(REGIONS)]
+    consultation.rejection_reasons = [
+        RejectionReason(name=n, position=i) for i, n in enumerate(REJECTION_REASONS)]
     db.session.add(consultation)
     db.session.commit()
     return consultation
@@ -278,12 +289,21 @@ def load_demo(password_factory: Callable[[], str]) -> list[tuple[str, str, str]]
         testimony, _token = testimonies.submit_testimony(
             consultation, content, author=author, channel=channel, send_receipt=False
         )
-        if status is Status.PUBLISHED:
-            testimonies.publish_testimony(testimony)
-        elif status is Status.WITHDRAWN:
-            testimonies.withdraw_testimony(testimony)
-        elif status is not Status.PENDING:
-            # Moderation decisions are taken in the moderation pages; the demo only shows them.
-            testimony.status = status
-            db.session.commit()
+        _moderate(testimony, status, users["moderator"], consultation)
     return created
+
+
+def _moderate(testimony, status: Status, moderator, consultation: Consultation) -> None:
+    """Take the decision the demonstration shows, as a moderator would."""
+    if status is Status.PUBLISHED:
+        moderation.publish(testimony, moderator, testimony.version)
+    elif status is Status.REJECTED:
+        reason = next(r for r in consultation.rejection_reasons if r.name == "Publicité")
+        moderation.reject(testimony, moderator, testimony.version, reason, "")
+    elif status is Status.CHANGES_REQUESTED:
+        moderation.request_changes(
+            testimony, moderator, testimony.version,
+            "Merci de retirer le nom de votre intervenante et l'adresse du CLSC : "
+            "ils permettraient de la reconnaître.")
+    elif status is Status.WITHDRAWN:
+        testimonies.withdraw_testimony(testimony)

@@ -38,6 +38,7 @@ from consult.models import (
     utcnow,
 )
 from consult.models.testimony import hash_receipt_token
+from consult.moderation import services as moderation
 from consult.testimonies import services as testimonies
 
 PASSWORD = "correct horse battery"
@@ -260,7 +261,7 @@ def make_consultation():
 
 
 @pytest.fixture
-def make_testimony():
+def make_testimony(app):
     """A testimony in any status, returned with its receipt token."""
 
     def make(consultation, body="Un témoignage.", *, title=None, status=Status.PUBLISHED,
@@ -278,7 +279,9 @@ def make_testimony():
         db.session.add(testimony)
         db.session.commit()
         if status is Status.PUBLISHED:
-            testimonies.publish_testimony(testimony)
+            # Publishing tells the author by e-mail, with a link: a request context builds it.
+            with app.test_request_context():
+                moderation.publish(testimony, None, testimony.version)
         elif status is Status.WITHDRAWN:
             testimonies.withdraw_testimony(testimony)
         elif status is not Status.PENDING:

@@ -17,6 +17,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Select, or_
 from sqlalchemy.exc import IntegrityError
 
+from consult import audit
 from consult.accounts.passwords import MIN_PASSWORD_LENGTH  # noqa: F401  (used by the CLI)
 from consult.extensions import db
 from consult.i18n import select_locale
@@ -310,6 +311,8 @@ def grant_role(user: User, consultation: Consultation, role: Role) -> bool:
     if user.has_role(consultation.id, role):
         return False
     user.roles.append(RoleAssignment(consultation=consultation, role=role))
+    audit.record("role.granted", object_type="user", object_id=user.id,
+                 consultation_id=consultation.id, details={"role": role.value})
     db.session.commit()
     security_event("role_granted", user=user.id, consultation=consultation.id, role=role.value)
     return True
@@ -319,6 +322,8 @@ def revoke_role(user: User, consultation: Consultation, role: Role) -> bool:
     for assignment in user.roles:
         if assignment.consultation_id == consultation.id and assignment.role is role:
             user.roles.remove(assignment)
+            audit.record("role.revoked", object_type="user", object_id=user.id,
+                         consultation_id=consultation.id, details={"role": role.value})
             db.session.commit()
             security_event("role_revoked", user=user.id, consultation=consultation.id,
                            role=role.value)

@@ -72,6 +72,14 @@ class ConsultationForm(Form):
                     NumberRange(min=0, max=3650,
                                 message=_l("Give a number of days, from 0 to 3650."))],
     )
+    flag_threshold = IntegerField(
+        _l("Flags that hide a published testimony"),
+        description=_l("When this many different people flag a published testimony, it is "
+                       "hidden until a moderator looks at it again (1 to 100)."),
+        default=3,
+        validators=[InputRequired(message=_l("Give a number from 1 to 100.")),
+                    NumberRange(min=1, max=100, message=_l("Give a number from 1 to 100."))],
+    )
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, consultation=None, **kwargs):

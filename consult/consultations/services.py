@@ -10,6 +10,7 @@ from consult.models import (
     Consultation,
     ParticipantCategory,
     Region,
+    RejectionReason,
     Testimony,
     Theme,
     testimony_themes,
@@ -39,6 +40,7 @@ LIST_KINDS = {
     "themes": ListKind(Theme, _l("Themes"), _l("Theme")),
     "categories": ListKind(ParticipantCategory, _l("Participant categories"), _l("Category")),
     "regions": ListKind(Region, _l("Regions"), _l("Region")),
+    "reasons": ListKind(RejectionReason, _l("Reasons for not publishing"), _l("Reason")),
 }
 
 
@@ -89,7 +91,7 @@ def save_consultation(consultation: Consultation | None, data: dict) -> Consulta
         for kind, names in data.get("initial_lists", {}).items():
             for position, name in enumerate(names):
                 getattr(consultation, kind).append(LIST_KINDS[kind].model(name=name, position=position))
-    for field in ("slug", "title", "description", "contact_retention_days",
+    for field in ("slug", "title", "description", "contact_retention_days", "flag_threshold",
                   *(a for _p, a in PHASE_STARTS)):
         setattr(consultation, field, data[field])
     db.session.commit()
@@ -135,7 +137,8 @@ def _usage_count(kind: str, item_id: int) -> int:
             testimony_themes.c.theme_id == item_id
         )
     else:
-        column = Testimony.category_id if kind == "categories" else Testimony.region_id
+        column = {"categories": Testimony.category_id, "regions": Testimony.region_id,
+                  "reasons": Testimony.rejection_reason_id}[kind]
         query = db.select(func.count()).select_from(Testimony).where(column == item_id)
     return db.session.execute(query).scalar_one()
 

@@ -33,6 +33,8 @@ class Flag(Base):
     #: Set when a moderator has decided on the testimony after this flag.
     resolved_at: Mapped[datetime | None]
 
+    testimony: Mapped["Testimony"] = relationship(back_populates="flags")  # noqa: F821
+
 
 class AuditEntry(Base):
     """Who did what to which object, when and why. Append-only: no code updates or

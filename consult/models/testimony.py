@@ -114,7 +114,8 @@ class Testimony(Base):
         back_populates="testimony", cascade="all, delete-orphan", order_by="Attachment.id"
     )
     flags: Mapped[list["Flag"]] = relationship(  # noqa: F821
-        cascade="all, delete-orphan", passive_deletes=True, order_by="Flag.id"
+        back_populates="testimony", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="Flag.id"
     )
     rejection_reason: Mapped["RejectionReason | None"] = relationship()  # noqa: F821
 

@@ -42,6 +42,14 @@ def optional_id(value) -> int | None:
     return int(value)
 
 
+def set_classification_choices(form, consultation) -> None:
+    """Offer the consultation's themes, categories and regions in `form`'s fields."""
+    form.themes.choices = [SelectChoice(t.id, t.name) for t in consultation.themes]
+    not_said = [SelectChoice("", _l("I prefer not to say"))]
+    form.category.choices = not_said + [SelectChoice(c.id, c.name) for c in consultation.categories]
+    form.region.choices = not_said + [SelectChoice(r.id, r.name) for r in consultation.regions]
+
+
 class TestimonyContentForm(Form):
     """What the author writes and may edit while the testimony waits for moderation."""
 
@@ -64,10 +72,7 @@ class TestimonyContentForm(Form):
 
     def __init__(self, *args, consultation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.themes.choices = [SelectChoice(t.id, t.name) for t in consultation.themes]
-        not_said = [SelectChoice("", _l("I prefer not to say"))]
-        self.category.choices = not_said + [SelectChoice(c.id, c.name) for c in consultation.categories]
-        self.region.choices = not_said + [SelectChoice(r.id, r.name) for r in consultation.regions]
+        set_classification_choices(self, consultation)
 
     def validate_body(self, field) -> None:
         field.data = (field.data or "").strip()

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from consult.extensions import db
 from consult.mail import send_mail
@@ -158,7 +159,7 @@ def submit_testimony(
     return testimony, token
 
 
-def _notify_address(testimony: Testimony) -> tuple[str, str | None] | None:
+def notify_address(testimony: Testimony) -> tuple[str, str | None] | None:
     if testimony.author is not None:
         return testimony.author.email, testimony.author.locale
     if testimony.contact_email:
@@ -167,7 +168,7 @@ def _notify_address(testimony: Testimony) -> tuple[str, str | None] | None:
 
 
 def _send_receipt(testimony: Testimony, token: str) -> None:
-    recipient = _notify_address(testimony)
+    recipient = notify_address(testimony)
     if recipient is None:
         return
     address, locale = recipient
@@ -189,14 +190,28 @@ def update_testimony(testimony: Testimony, content: dict) -> None:
         raise TestimonyError(_l("This consultation is not accepting testimonies at the moment."))
     _apply_content(testimony, testimony.consultation, content)
     testimony.status = Status.PENDING
-    db.session.commit()
+    # A moderator's masking fitted the old text; they will look at the new one.
+    testimony.redacted_title = testimony.redacted_body = None
+    _commit_unless_changed_meanwhile()
 
 
-def _set_public_copy(testimony: Testimony) -> None:
-    """Keep the public copy in step with status and visibility (one place decides)."""
-    shown = testimony.status is Status.PUBLISHED and testimony.visibility is not Visibility.CONFIDENTIAL
-    testimony.public_title = testimony.title if shown else None
-    testimony.public_body = testimony.body if shown else None
+def _commit_unless_changed_meanwhile() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise TestimonyError(_l("A moderator acted on this testimony a moment ago. "
+                                "Look at it again.")) from error
+
+
+def refresh_public_copy(testimony: Testimony) -> None:
+    """Keep the public copy in step with status, visibility, flags and redaction: the one
+    place that decides what the public may read of a testimony."""
+    shown = (testimony.status is Status.PUBLISHED
+             and testimony.visibility is not Visibility.CONFIDENTIAL
+             and testimony.hidden_at is None)
+    testimony.public_title = testimony.shown_title if shown else None
+    testimony.public_body = testimony.shown_body if shown else None
     testimony.is_public = shown
 
 
@@ -217,23 +232,15 @@ def forget_author(testimony: Testimony, *, keep_published: bool) -> None:
         testimony.status is Status.PUBLISHED and not keep_published
     ):
         testimony.status = Status.WITHDRAWN
-    _set_public_copy(testimony)
+    refresh_public_copy(testimony)
 
 
 def withdraw_testimony(testimony: Testimony) -> None:
     if testimony.status is Status.WITHDRAWN:
         return
     testimony.status = Status.WITHDRAWN
-    _set_public_copy(testimony)
-    db.session.commit()
-
-
-def publish_testimony(testimony: Testimony) -> None:
-    """Publish as written (moderation, with redaction, decides this in its own pages)."""
-    testimony.status = Status.PUBLISHED
-    testimony.published_at = testimony.published_at or utcnow()
-    _set_public_copy(testimony)
-    db.session.commit()
+    refresh_public_copy(testimony)
+    _commit_unless_changed_meanwhile()
 
 
 def own_testimonies(user: User) -> list[Testimony]:

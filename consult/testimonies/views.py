@@ -123,8 +123,12 @@ def edit(token: str | None, testimony_id: int | None):
 def withdraw(token: str | None, testimony_id: int | None):
     """Withdraw a testimony: it leaves every public page."""
     testimony = own_testimony_or_404(token, testimony_id)
-    services.withdraw_testimony(testimony)
-    flash(_("Your testimony has been withdrawn."), "success")
+    try:
+        services.withdraw_testimony(testimony)
+    except services.TestimonyError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Your testimony has been withdrawn."), "success")
     return redirect(url_for("testimonies.follow", **_ref(token, testimony_id)))
 
 

@@ -29,6 +29,7 @@ def new_consultation_data(**changes) -> dict:
         "vote_at": "2030-06-01T09:30",
         "closes_at": "2030-07-01T17:00",
         "contact_retention_days": "180",
+        "flag_threshold": "3",
         "themes": "Gouvernance\n  Pratiques  \n\nAccès aux services\ngouvernance\n",
         "categories": "Usager\nIntervenante",
         "regions": "Montréal\nEstrie\nLaval",

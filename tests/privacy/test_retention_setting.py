@@ -20,7 +20,7 @@ def admin(client, app, make_user, monkeypatch):
 def form_data(**changes) -> dict:
     data = {"slug": "eg", "title": "Consultation eg", "description": "",
             "opens_at": "2030-01-15T09:00", "synthesis_at": "", "vote_at": "",
-            "closes_at": "", "contact_retention_days": "180"}
+            "closes_at": "", "contact_retention_days": "180", "flag_threshold": "3"}
     data.update(changes)
     return data
 

@@ -5,10 +5,12 @@ from tests.security.conftest import ROLES
 from tests.security.test_probes import probes
 
 
-def whole_database() -> dict:
+def whole_database(with_audit_log: bool = True) -> dict:
     """Every row of every table (the time a session was last seen aside)."""
     rows = {}
     for table in db.metadata.sorted_tables:
+        if table.name == "audit_log" and not with_audit_log:
+            continue
         columns = [c for c in table.columns if not (table.name == "user_sessions"
                                                     and c.name == "last_seen_at")]
         rows[table.name] = sorted(map(tuple, db.session.execute(db.select(*columns)).all()),
@@ -52,7 +54,9 @@ def test_no_get_changes_anything(world, browser_as):
     for role in ROLES:
         client = browser_as(world, role)
         for path in gets:
-            before = whole_database()
+            # Reading a confidential testimony is itself recorded in the audit log, by
+            # design; nothing else may change.
+            before = whole_database(with_audit_log=False)
             client.get(path)
             db.session.expire_all()
-            assert whole_database() == before, (role, path)
+            assert whole_database(with_audit_log=False) == before, (role, path)

@@ -1,0 +1,303 @@
+"""The moderation queue and its decisions, readers' flags, the audit log and the
+moderation figures."""
+import csv
+import io
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from consult.access import consultation_or_404, may_read_confidential, public, staff_of
+from consult.extensions import db, limit
+from consult.models import AuditEntry, Channel, RejectionReason, Role, Testimony
+from consult.moderation import bp, pii, services
+from consult.moderation.forms import DecisionForm, FlagForm, ReclassifyForm, RedactionForm
+from consult.security import mark_private
+from consult.testimonies.services import uploader_key
+
+MODERATORS = (Role.MODERATOR, Role.COMMISSIONER)
+
+#: What replaces each kind of personal information when it is masked.
+PLACEHOLDERS = {
+    "name": _l("[name]"),
+    "email": _l("[e-mail]"),
+    "phone": _l("[phone]"),
+    "address": _l("[address]"),
+    "postal_code": _l("[postal code]"),
+    "url": _l("[link]"),
+}
+
+
+PII_LABELS = {
+    "email": _l("e-mail address"),
+    "phone": _l("phone number"),
+    "postal_code": _l("postal code"),
+    "address": _l("street address"),
+    "sin": _l("social insurance number"),
+    "health_number": _l("health insurance number"),
+    "social_security": _l("social security number"),
+    "url": _l("link"),
+    "name": _l("name"),
+}
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.route("/c/<slug>/moderation")
+@staff_of(*MODERATORS)
+def queue(consultation):
+    """Testimonies waiting for a decision, oldest first, with filters and counts."""
+    mark_private()
+    channel = request.args.get("channel")
+    filters = services.QueueFilters(
+        theme_id=_int_arg("theme"), category_id=_int_arg("category"),
+        region_id=_int_arg("region"),
+        channel=channel if channel in {c.value for c in Channel} else None,
+        flagged_only=request.args.get("flagged") == "1", older_than_days=_int_arg("older_than"),
+    )
+    items, counts, following = services.queue(
+        consultation, filters, may_read_confidential=may_read_confidential(consultation),
+        after=_int_arg("after"))
+    next_url = url_for("moderation.queue", slug=consultation.slug,
+                       **{**request.args.to_dict(), "after": following}) if following else None
+    return render_template("moderation/queue.html", consultation=consultation, items=items,
+                           counts=counts, next_url=next_url, filters=filters,
+                           channels=list(Channel), decision=DecisionForm(consultation=consultation))
+
+
+def _item_or_404(consultation, testimony_id: int) -> Testimony:
+    testimony = db.session.get(Testimony, testimony_id)
+    if testimony is None or testimony.consultation_id != consultation.id:
+        abort(404)
+    if testimony.visibility.value == "confidential" and not may_read_confidential(consultation):
+        abort(404)
+    return testimony
+
+
+def _segments(text: str) -> list[tuple[str, pii.Finding | None]]:
+    """`text` cut into plain pieces and likely personal information, for highlighting."""
+    pieces, position = [], 0
+    for finding in pii.find_personal_information(text):
+        pieces.append((text[position:finding.start], None))
+        pieces.append((finding.text, finding))
+        position = finding.end
+    pieces.append((text[position:], None))
+    return [piece for piece in pieces if piece[0]]
+
+
+@bp.route("/c/<slug>/moderation/<int:testimony_id>")
+@staff_of(*MODERATORS)
+def item(consultation, testimony_id: int):
+    """One testimony: its text with likely personal information highlighted, and the
+    decisions a moderator can take."""
+    mark_private()
+    testimony = _item_or_404(consultation, testimony_id)
+    show_original = request.args.get("original") == "1" and may_read_confidential(consultation)
+    services.record_reading(testimony, current_user, original=show_original)
+    text = testimony.body if show_original else testimony.shown_body
+    version = {"version": testimony.version}
+    reclassify = ReclassifyForm(consultation=consultation, data={
+        "themes": [t.id for t in testimony.themes], "category": testimony.category_id,
+        "region": testimony.region_id, **version})
+    return render_template(
+        "moderation/item.html", consultation=consultation, testimony=testimony,
+        segments=_segments(text), title_findings=pii.find_personal_information(
+            testimony.shown_title or ""),
+        show_original=show_original, may_see_original=may_read_confidential(consultation),
+        decision=DecisionForm(consultation=consultation, data=version),
+        redaction=RedactionForm(data=version), reclassify=reclassify,
+        may_decide=services.may_decide(testimony), pii_labels=PII_LABELS,
+        flag_reasons=services.FLAG_REASONS)
+
+
+def _back_to(consultation, testimony: Testimony):
+    return redirect(url_for("moderation.item", slug=consultation.slug, testimony_id=testimony.id))
+
+
+def _version(form) -> int:
+    return int(form.version.data) if (form.version.data or "").isdigit() else -1
+
+
+@bp.route("/c/<slug>/moderation/<int:testimony_id>/decide", methods=["POST"])
+@staff_of(*MODERATORS)
+def decide(consultation, testimony_id: int):
+    """Publish, refuse with a reason, or ask the author for changes."""
+    testimony = _item_or_404(consultation, testimony_id)
+    form = DecisionForm(consultation=consultation)
+    if not form.validate_on_submit():
+        abort(400)
+    reason = db.session.get(RejectionReason, form.reason.data) if form.reason.data else None
+    note = form.note.data or ""
+    try:
+        if form.action.data == "publish":
+            services.publish(testimony, current_user, _version(form))
+        elif form.action.data == "reject":
+            services.reject(testimony, current_user, _version(form), reason, note)
+        elif form.action.data == "changes":
+            services.request_changes(testimony, current_user, _version(form), note)
+        else:
+            abort(400)
+    except services.ModerationError as error:
+        flash(str(error), "error")
+        return _back_to(consultation, testimony)
+    flash(_("Decision recorded."), "success")
+    return redirect(url_for("moderation.queue", slug=consultation.slug))
+
+
+@bp.route("/c/<slug>/moderation/<int:testimony_id>/redact", methods=["POST"])
+@staff_of(*MODERATORS)
+def redact(consultation, testimony_id: int):
+    """Mask the chosen findings, or a quoted passage, in what the public will read."""
+    testimony = _item_or_404(consultation, testimony_id)
+    form = RedactionForm()
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        return _back_to(consultation, testimony)
+    body, title = [], []
+    for value in request.form.getlist("finding"):
+        where, start, end, kind = (value.split(":") + ["", "", "", ""])[:4]
+        if not (start.isdigit() and end.isdigit()):
+            abort(400)
+        span = (int(start), int(end), str(PLACEHOLDERS.get(kind, "[…]")))
+        (title if where == "title" else body).append(span)
+    try:
+        if form.passage.data:
+            start, end = services.passage_span(testimony.shown_body, form.passage.data)
+            body.append((start, end, form.replacement.data))
+        services.redact(testimony, current_user, _version(form), body_spans=body,
+                        title_spans=title)
+    except services.ModerationError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Masked. The public will read the text as it is shown now."), "success")
+    return _back_to(consultation, testimony)
+
+
+@bp.route("/c/<slug>/moderation/<int:testimony_id>/restore", methods=["POST"])
+@staff_of(*MODERATORS)
+def restore(consultation, testimony_id: int):
+    """Undo every mask: the public copy goes back to the text as written."""
+    testimony = _item_or_404(consultation, testimony_id)
+    try:
+        services.restore_original(testimony, current_user, _version(RedactionForm()))
+    except services.ModerationError as error:
+        flash(str(error), "error")
+    return _back_to(consultation, testimony)
+
+
+@bp.route("/c/<slug>/moderation/<int:testimony_id>/reclassify", methods=["POST"])
+@staff_of(*MODERATORS)
+def reclassify(consultation, testimony_id: int):
+    """Correct the themes, participant category or region."""
+    testimony = _item_or_404(consultation, testimony_id)
+    form = ReclassifyForm(consultation=consultation)
+    try:
+        if not form.validate_on_submit():
+            raise services.ModerationError(
+                " ".join(str(e) for errors in form.errors.values() for e in errors))
+        services.reclassify(testimony, current_user, _version(form), form.themes.data,
+                            form.category.data, form.region.data)
+    except services.ModerationError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Reclassified."), "success")
+    return _back_to(consultation, testimony)
+
+
+@bp.route("/c/<slug>/moderation/bulk", methods=["POST"])
+@staff_of(*MODERATORS)
+def bulk(consultation):
+    """Publish or refuse the selected testimonies, each checked as if it were alone."""
+    form = DecisionForm(consultation=consultation)
+    if not form.validate_on_submit() or form.action.data not in ("publish", "reject"):
+        abort(400)
+    chosen = [int(v) for v in request.form.getlist("testimony") if v.isdigit()]
+    versions = {}
+    for value in request.form.getlist("versions"):
+        testimony_id, _sep, version = value.partition(":")
+        if testimony_id.isdigit() and version.isdigit():
+            versions[int(testimony_id)] = int(version)
+    reason = db.session.get(RejectionReason, form.reason.data) if form.reason.data else None
+    result = services.bulk(consultation, current_user, chosen, form.action.data, versions,
+                           may_read_confidential(consultation), reason, form.note.data or "")
+    if result.done:
+        flash(_("%(count)d decisions recorded.", count=len(result.done)), "success")
+    for testimony_id, message in result.refused:
+        flash(_("Testimony no. %(number)d: %(reason)s", number=testimony_id, reason=message),
+              "error")
+    if not chosen:
+        flash(_("Select at least one testimony."), "error")
+    return redirect(url_for("moderation.queue", slug=consultation.slug))
+
+
+@bp.route("/c/<slug>/testimonies/<int:testimony_id>/flag", methods=["GET", "POST"])
+@public
+@limit("RATE_LIMIT_FLAG")
+def flag(slug: str, testimony_id: int):
+    """Ask a moderator to look at a published testimony again."""
+    consultation = consultation_or_404(slug)
+    testimony = db.session.get(Testimony, testimony_id)
+    if testimony is None or testimony.consultation_id != consultation.id or not testimony.is_public:
+        abort(404)
+    form = FlagForm()
+    if form.validate_on_submit():
+        author = current_user if current_user.is_authenticated else None
+        services.flag(testimony, uploader_key(author, request.remote_addr), form.reason.data,
+                      form.comment.data or "")
+        flash(_("Thank you: a moderator will look at this testimony again."), "success")
+        return redirect(url_for("testimonies.index", slug=consultation.slug))
+    return render_template("moderation/flag.html", consultation=consultation,
+                           testimony=testimony, form=form)
+
+
+@bp.route("/c/<slug>/audit")
+@staff_of(Role.COMMISSIONER)
+def audit_log(consultation):
+    """Who did what, when and why, in this consultation (newest first); CSV on request."""
+    mark_private()
+    query = db.select(AuditEntry).where(AuditEntry.consultation_id == consultation.id)
+    action = request.args.get("action", "")
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if _int_arg("actor") is not None:
+        query = query.where(AuditEntry.actor_id == _int_arg("actor"))
+    entries = db.session.execute(query.order_by(AuditEntry.id.desc()).limit(
+        None if request.args.get("format") == "csv" else 500)).scalars().all()
+    if request.args.get("format") == "csv":
+        return _audit_csv(consultation, entries)
+    actions = db.session.execute(db.select(AuditEntry.action).where(
+        AuditEntry.consultation_id == consultation.id).distinct().order_by(AuditEntry.action)
+    ).scalars().all()
+    return render_template("moderation/audit.html", consultation=consultation,
+                           entries=entries, actions=actions, action=action)
+
+
+def _audit_csv(consultation, entries) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["id", "at_utc", "actor_id", "action", "object_type", "object_id",
+                     "reason", "details"])
+    for entry in entries:
+        writer.writerow([entry.id, entry.at.isoformat(), entry.actor_id or "", entry.action,
+                         entry.object_type, entry.object_id or "",
+                         _spreadsheet_safe(entry.reason), entry.details])
+    return Response(buffer.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=audit-{consultation.slug}.csv",
+        "Cache-Control": "no-store"})
+
+
+def _spreadsheet_safe(value: str) -> str:
+    """A cell that a spreadsheet will show as text, never run as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@bp.route("/c/<slug>/moderation/figures")
+@staff_of(*MODERATORS)
+def figures(consultation):
+    """Queue size, decisions per day, time from submission to decision."""
+    return render_template("moderation/figures.html", consultation=consultation,
+                           figures=services.figures(consultation))

@@ -1,0 +1,148 @@
+"""Masking personal information, readers' flags, and the append-only audit log."""
+import pytest
+from sqlalchemy import text
+
+from consult.extensions import db
+from consult.models import AuditEntry, Status, Testimony
+from tests.conftest import log_in, post_form
+from tests.moderation.test_decisions import decide, log_rows, queue_page
+
+PHONE = "514-555-0199"
+
+
+def redact(client, testimony, findings=(), **data):
+    db.session.refresh(testimony)
+    return post_form(client, f"/c/desk/moderation/{testimony.id}/redact",
+                     {"version": str(testimony.version), "replacement": "[…]", "passage": "",
+                      "finding": list(findings), **data},
+                     form_page=f"/c/desk/moderation/{testimony.id}", follow_redirects=True)
+
+
+def test_likely_personal_information_is_highlighted(moderator, desk):
+    page = moderator.get(f"/c/desk/moderation/{desk['pending'].id}").get_data(as_text=True)
+    assert '<mark class="pii">' in page
+    assert f"{PHONE} <span class=\"pii-kind\">(phone number)</span>" in page
+
+
+def test_a_masked_phone_number_reaches_no_public_page(moderator, desk, client):
+    testimony = desk["pending"]
+    start = testimony.body.index(PHONE)
+    redact(moderator, testimony, [f"body:{start}:{start + len(PHONE)}:phone"])
+    decide(moderator, testimony, "publish")
+    db.session.refresh(testimony)
+    assert PHONE not in testimony.public_body and "[phone]" in testimony.public_body
+    assert testimony.body.count(PHONE) == 1
+    public = client.application.test_client()
+    for path in (f"/c/desk/testimonies/{testimony.id}", "/c/desk/testimonies",
+                 "/c/desk/testimonies?q=514", "/c/desk/testimonies?q=0199"):
+        assert PHONE not in public.get(path).get_data(as_text=True), path
+    assert f'/testimonies/{testimony.id}"' not in public.get(
+        "/c/desk/testimonies?q=0199").get_data(as_text=True)
+    # The moderator sees the masked text; the commissioner may open the original, logged.
+    assert PHONE not in moderator.get(f"/c/desk/moderation/{testimony.id}?original=1").get_data(
+        as_text=True)
+    commissioner = client.application.test_client()
+    log_in(commissioner, "com@example.org")
+    original = commissioner.get(f"/c/desk/moderation/{testimony.id}?original=1")
+    assert PHONE in original.get_data(as_text=True)
+    assert len(log_rows("testimony.original_opened")) == 1
+
+
+def test_a_quoted_passage_is_masked_in_titles_too(moderator, desk):
+    testimony = desk["pending"]
+    redact(moderator, testimony, passage="rue Saint-Denis", replacement="[adresse]")
+    db.session.refresh(testimony)
+    assert "[adresse]" in testimony.redacted_body and testimony.body.endswith("Saint-Denis.")
+    missing = redact(moderator, testimony, passage="pas dans le texte")
+    assert "This passage is not in the text" in missing.get_data(as_text=True)
+    title_start = testimony.title.index("histoire")
+    redact(moderator, testimony, [f"title:{title_start}:{title_start + 8}:other"])
+    db.session.refresh(testimony)
+    assert testimony.redacted_title == "Mon […]"
+
+
+def test_a_stale_redaction_is_refused(moderator, desk):
+    testimony = desk["pending"]
+    db.session.refresh(testimony)
+    old_version = str(testimony.version)
+    redact(moderator, testimony, passage="Appelez-moi")
+    response = post_form(moderator, f"/c/desk/moderation/{testimony.id}/redact",
+                         {"version": old_version, "replacement": "[…]", "passage": "rue"},
+                         form_page=f"/c/desk/moderation/{testimony.id}", follow_redirects=True)
+    assert "Someone else acted on this testimony" in response.get_data(as_text=True)
+    db.session.refresh(testimony)
+    assert "rue" in testimony.redacted_body
+
+
+def flag(client, testimony, reason="offensive"):
+    return post_form(client, f"/c/desk/testimonies/{testimony.id}/flag", {"reason": reason})
+
+
+def test_flags_count_once_per_person_and_hide_at_the_threshold(app, desk, make_testimony):
+    testimony, _ = make_testimony(desk["consultation"], "Publié puis signalé.")
+    readers = [app.test_client() for _ in range(3)]
+    for reader in readers:
+        reader.environ_base["REMOTE_ADDR"] = f"10.0.0.{readers.index(reader) + 1}"
+    for _ in range(3):
+        flag(readers[0], testimony)
+    flag(readers[1], testimony)
+    db.session.refresh(testimony)
+    assert testimony.is_public and len(testimony.flags) == 2
+    flag(readers[2], testimony)
+    db.session.refresh(testimony)
+    assert not testimony.is_public and testimony.hidden_at is not None
+    assert readers[0].get(f"/c/desk/testimonies/{testimony.id}").status_code == 404
+    moderator = app.test_client()
+    log_in(moderator, "mod@example.org")
+    assert "Publié puis signalé." in queue_page(moderator, flagged="1")
+    decide(moderator, testimony, "publish")
+    db.session.refresh(testimony)
+    assert testimony.is_public and all(f.resolved_at for f in testimony.flags)
+    assert "Publié puis signalé." not in queue_page(moderator)
+
+
+def test_only_published_testimonies_can_be_flagged(client, desk):
+    assert flag(client, desk["pending"]).status_code == 404
+    assert client.get(f"/c/desk/testimonies/{desk['confidential'].id}/flag").status_code == 404
+
+
+def test_the_audit_log_cannot_be_changed(moderator, desk):
+    decide(moderator, desk["pending"], "publish")
+    entry = log_rows("testimony.published")[0]
+    entry.reason = "réécrit"
+    with pytest.raises(PermissionError):
+        db.session.commit()
+    db.session.rollback()
+    with pytest.raises(PermissionError):
+        db.session.delete(db.session.get(AuditEntry, entry.id))
+        db.session.commit()
+    db.session.rollback()
+    for statement in ("UPDATE audit_log SET reason = 'x'", "DELETE FROM audit_log"):
+        with pytest.raises(Exception, match="append-only"):
+            db.session.execute(text(statement))
+        db.session.rollback()
+    assert len(log_rows("testimony.published")) == 1
+
+
+def test_the_audit_page_and_its_csv(app, desk, moderator):
+    decide(moderator, desk["anonymous"], "reject", note="=HYPERLINK(\"x\")")
+    commissioner = app.test_client()
+    log_in(commissioner, "com@example.org")
+    page = commissioner.get("/c/desk/audit").get_data(as_text=True)
+    assert "testimony.rejected" in page
+    csv_file = commissioner.get("/c/desk/audit?format=csv")
+    assert csv_file.headers["Content-Type"].startswith("text/csv")
+    body = csv_file.get_data(as_text=True)
+    assert "testimony.rejected" in body and "'=HYPERLINK" in body
+    # Moderators work the queue; the audit log is for commissioners and admins.
+    assert moderator.get("/c/desk/audit").status_code == 404
+
+
+def test_pending_and_refused_testimonies_never_reach_a_public_page(client, desk, moderator):
+    decide(moderator, desk["anonymous"], "reject", note="Non.")
+    for testimony in (desk["pending"], desk["anonymous"], desk["confidential"]):
+        assert client.get(f"/c/desk/testimonies/{testimony.id}").status_code == 404
+        listing = client.get("/c/desk/testimonies").get_data(as_text=True)
+        assert testimony.body not in listing
+    db.session.expire_all()
+    assert db.session.get(Testimony, desk["anonymous"].id).status is Status.REJECTED
