@@ -352,7 +352,7 @@ class TestimonyFactory:
         themes = rng.sample(range(len(self.theme_ids)), rng.choices(*self.theme_counts)[0])
         visibility = rng.choices(*self.visibilities)[0]
         status = rng.choices(*self.statuses)[0]
-        # Same rule as consult.testimonies.services._set_public_copy.
+        # Same rule as consult.testimonies.services.refresh_public_copy.
         shown = status is Status.PUBLISHED and visibility is not Visibility.CONFIDENTIAL
         rare = shown and self.public_count % RARE_EVERY == 0
         if shown:

@@ -2,6 +2,7 @@
 import functools
 import json
 import secrets
+import sys
 
 import click
 from email_validator import EmailNotValidError, validate_email
@@ -169,7 +170,7 @@ def scan_pii():
 
         echo "Écrivez-moi à marie@example.org" | flask consult scan-pii
     """
-    data = click.get_binary_stream("stdin").read()
+    data = sys.stdin.buffer.read()  # bytes: offsets count "\r\n" as it was sent
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -29,6 +29,8 @@ _PRIORITY = {kind: rank for rank, kind in enumerate(
 
 @dataclass(frozen=True)
 class Finding:
+    """One piece of likely personal information: its kind, where it is, what it says."""
+
     kind: str
     #: Offsets in characters (Python string indices), `end` excluded.
     start: int
@@ -147,6 +149,10 @@ _ADDRESS_EN = re.compile(rf"""
     (?i:{_STREET_TYPE_EN}) (?!\w)
     {_DIRECTION}? {_UNIT}?
 """, re.VERBOSE)
+#: The last word of a span: an address pattern may have taken in an ordinary word.
+_LAST_WORD = re.compile(rf"{_S}+([\w'’.-]+)$")
+#: What may separate a street address from the French postal code that follows it.
+_ADDRESS_TO_POSTAL_CODE = re.compile(rf"[,{_SPACES}]*")
 
 _TITLE = re.compile(rf"""
     (?<![\w.'’-])
@@ -300,10 +306,6 @@ def _candidates(text: str):
             yield "address", match.start(), end
     yield from _french_postal_codes(text, address_ends)
     yield from _names(text)
-
-
-_LAST_WORD = re.compile(rf"{_S}+([\w'’.-]+)$")
-_ADDRESS_TO_POSTAL_CODE = re.compile(rf"[,{_SPACES}]*")
 
 
 def _without_ordinary_words(text: str, start: int, end: int) -> int:

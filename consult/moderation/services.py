@@ -1,6 +1,7 @@
 """Moderation: the queue, decisions (one at a time or in bulk), redaction, flags and
 the moderation figures. Every decision is written to the audit log."""
 import statistics
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from consult.extensions import db
 from consult.mail import send_mail
 from consult.models import (
     AuditEntry,
+    Channel,
     Consultation,
     Flag,
     RejectionReason,
@@ -56,7 +58,7 @@ class QueueFilters:
     theme_id: int | None = None
     category_id: int | None = None
     region_id: int | None = None
-    channel: str | None = None
+    channel: Channel | None = None
     flagged_only: bool = False
     older_than_days: int | None = None
 
@@ -114,34 +116,39 @@ def may_decide(testimony: Testimony) -> bool:
     return testimony.status is Status.PENDING or any(f.resolved_at is None for f in testimony.flags)
 
 
-def _decide(testimony: Testimony, actor: User | None, version: int, action: str, *, status: Status,
-            note: str = "", reason: RejectionReason | None = None) -> None:
-    if testimony.version != version or not may_decide(testimony):
+@contextmanager
+def _unless_changed_meanwhile(testimony: Testimony, version: int):
+    """Make the changes of the block and commit them, unless another moderator changed
+    the testimony since `version` was read (then nothing is kept)."""
+    if testimony.version != version:
         raise AlreadyDecided()
-    testimony.status = status
-    testimony.moderation_note = note
-    testimony.rejection_reason = reason
-    testimony.decided_at = testimony.decided_at or utcnow()
-    testimony.hidden_at = None
-    if status is Status.PUBLISHED:
-        testimony.published_at = testimony.published_at or utcnow()
-    for flag in testimony.flags:
-        flag.resolved_at = flag.resolved_at or utcnow()
-    refresh_public_copy(testimony)
-    audit.record(action, object_type="testimony", object_id=testimony.id,
-                 consultation_id=testimony.consultation_id, actor=actor,
-                 reason=" — ".join(filter(None, [reason.name if reason else "", note])))
-    _commit_once()
-    _tell_author(testimony)
-
-
-def _commit_once() -> None:
-    """Commit, or report that another moderator's change got there first."""
     try:
+        yield
         db.session.commit()
     except StaleDataError as error:
         db.session.rollback()
         raise AlreadyDecided() from error
+
+
+def _decide(testimony: Testimony, actor: User | None, version: int, action: str, *, status: Status,
+            note: str = "", reason: RejectionReason | None = None) -> None:
+    if not may_decide(testimony):
+        raise AlreadyDecided()
+    with _unless_changed_meanwhile(testimony, version):
+        testimony.status = status
+        testimony.moderation_note = note
+        testimony.rejection_reason = reason
+        testimony.decided_at = testimony.decided_at or utcnow()
+        testimony.hidden_at = None
+        if status is Status.PUBLISHED:
+            testimony.published_at = testimony.published_at or utcnow()
+        for flag in testimony.flags:
+            flag.resolved_at = flag.resolved_at or utcnow()
+        refresh_public_copy(testimony)
+        audit.record(action, object_type="testimony", object_id=testimony.id,
+                     consultation_id=testimony.consultation_id, actor=actor,
+                     reason=" — ".join(filter(None, [reason.name if reason else "", note])))
+    _tell_author(testimony)
 
 
 def publish(testimony: Testimony, actor: User | None, version: int) -> None:
@@ -174,17 +181,16 @@ def reclassify(testimony: Testimony, actor: User, version: int, theme_ids: list[
     for item_id, items in ((category_id, consultation.categories), (region_id, consultation.regions)):
         if item_id is not None and item_id not in {i.id for i in items}:
             raise ModerationError(_l("This choice does not belong to this consultation."))
-    if testimony.version != version:
-        raise AlreadyDecided()
-    before = {"themes": [t.id for t in testimony.themes], "category": testimony.category_id,
-              "region": testimony.region_id}
-    testimony.themes, testimony.category_id, testimony.region_id = themes, category_id, region_id
-    audit.record("testimony.reclassified", object_type="testimony", object_id=testimony.id,
-                 consultation_id=consultation.id, actor=actor,
-                 details={"before": before, "after": {"themes": [t.id for t in themes],
-                                                      "category": category_id,
-                                                      "region": region_id}})
-    _commit_once()
+    with _unless_changed_meanwhile(testimony, version):
+        before = {"themes": [t.id for t in testimony.themes],
+                  "category": testimony.category_id, "region": testimony.region_id}
+        testimony.themes = themes
+        testimony.category_id, testimony.region_id = category_id, region_id
+        audit.record("testimony.reclassified", object_type="testimony", object_id=testimony.id,
+                     consultation_id=consultation.id, actor=actor,
+                     details={"before": before, "after": {"themes": [t.id for t in themes],
+                                                          "category": category_id,
+                                                          "region": region_id}})
 
 
 def mask(text: str, spans: list[tuple[int, int, str]]) -> str:
@@ -202,29 +208,27 @@ def redact(testimony: Testimony, actor: User, version: int, *,
            body_spans: list[tuple[int, int, str]] = (),
            title_spans: list[tuple[int, int, str]] = ()) -> None:
     """Mask passages of the text as the public will see it (the original is kept)."""
-    if testimony.version != version:
-        raise AlreadyDecided()
     if not body_spans and not title_spans:
         raise ModerationError(_l("Choose at least one passage to mask."))
-    if body_spans:
-        testimony.redacted_body = mask(testimony.shown_body, list(body_spans))
-    if title_spans and testimony.title:
-        testimony.redacted_title = mask(testimony.shown_title, list(title_spans))
-    refresh_public_copy(testimony)
-    audit.record("testimony.redacted", object_type="testimony", object_id=testimony.id,
-                 consultation_id=testimony.consultation_id, actor=actor,
-                 details={"body_passages": len(body_spans), "title_passages": len(title_spans)})
-    _commit_once()
+    with _unless_changed_meanwhile(testimony, version):
+        if body_spans:
+            testimony.redacted_body = mask(testimony.shown_body, list(body_spans))
+        if title_spans and testimony.title:
+            testimony.redacted_title = mask(testimony.shown_title, list(title_spans))
+        refresh_public_copy(testimony)
+        audit.record("testimony.redacted", object_type="testimony", object_id=testimony.id,
+                     consultation_id=testimony.consultation_id, actor=actor,
+                     details={"body_passages": len(body_spans),
+                              "title_passages": len(title_spans)})
 
 
 def restore_original(testimony: Testimony, actor: User, version: int) -> None:
-    if testimony.version != version:
-        raise AlreadyDecided()
-    testimony.redacted_body = testimony.redacted_title = None
-    refresh_public_copy(testimony)
-    audit.record("testimony.redaction_removed", object_type="testimony",
-                 object_id=testimony.id, consultation_id=testimony.consultation_id, actor=actor)
-    _commit_once()
+    with _unless_changed_meanwhile(testimony, version):
+        testimony.redacted_body = testimony.redacted_title = None
+        refresh_public_copy(testimony)
+        audit.record("testimony.redaction_removed", object_type="testimony",
+                     object_id=testimony.id, consultation_id=testimony.consultation_id,
+                     actor=actor)
 
 
 def passage_span(text: str, quoted: str) -> tuple[int, int]:

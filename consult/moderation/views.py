@@ -56,7 +56,7 @@ def queue(consultation):
     filters = services.QueueFilters(
         theme_id=_int_arg("theme"), category_id=_int_arg("category"),
         region_id=_int_arg("region"),
-        channel=channel if channel in {c.value for c in Channel} else None,
+        channel=Channel(channel) if channel in {c.value for c in Channel} else None,
         flagged_only=request.args.get("flagged") == "1", older_than_days=_int_arg("older_than"),
     )
     items, counts, following = services.queue(

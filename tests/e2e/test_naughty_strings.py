@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from consult.extensions import db
-from consult.models import ParticipantCategory, Region, Theme, Visibility
+from consult.models import ParticipantCategory, Region, Status, Testimony, Theme, Visibility
 from tests.conftest import log_in
 
 pytestmark = pytest.mark.e2e
@@ -84,8 +84,14 @@ def test_naughty_strings_are_shown_as_typed_and_never_run(
         visit(path)
         older = page.locator("a[rel=next]")
         path = older.get_attribute("href") if older.count() else None
-    for testimony_id, token, *_ in made[::10]:
+    # A moderator's message to the author, shown on the receipt page.
+    for testimony_id, token, body, *_ in made[::10]:
+        testimony = db.session.get(Testimony, testimony_id)
+        testimony.status, testimony.moderation_note = Status.CHANGES_REQUESTED, body
+        db.session.commit()
         visit(f"/receipt/{token}")
+        if page.locator(".moderation-note").text_content() != body:
+            wrong.append(f"moderation note {testimony_id}: {body!r}")
         visit(f"/receipt/{token}/edit")
     visit("/c/naughty/testify")
 

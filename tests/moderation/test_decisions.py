@@ -51,7 +51,8 @@ def test_publishing_makes_it_public_and_tells_the_author(moderator, desk, mailbo
     public = client.application.test_client().get(f"/c/desk/testimonies/{testimony.id}")
     assert public.status_code == 200
     [message] = mailbox.to("auteur@example.org")
-    assert "has been published" in message.get_payload(decode=True).decode()
+    # The author chose no language: French, the default.
+    assert "a été publié" in message.get_payload(decode=True).decode()
     [entry] = log_rows("testimony.published")
     assert entry.actor_id == desk["people"]["moderator"].id and entry.object_id == testimony.id
 
@@ -66,7 +67,7 @@ def test_refusing_needs_a_reason_and_the_author_reads_it(moderator, desk, mailbo
     receipt = client.application.test_client().get(f"/receipt/{desk['anonymous_token']}")
     assert "Hors sujet pour cette consultation." in receipt.get_data(as_text=True)
     [message] = mailbox.to("sanscompte@example.org")
-    assert "will not be published" in message.get_payload(decode=True).decode()
+    assert "ne sera pas publié" in message.get_payload(decode=True).decode()
     assert client.application.test_client().get(
         f"/c/desk/testimonies/{testimony.id}").status_code == 404
 
@@ -103,6 +104,8 @@ def test_reclassifying_is_logged_with_before_and_after(moderator, desk):
 def test_two_moderators_at_once_one_decision_stands(app, desk, mailbox):
     testimony = desk["pending"]
     first, second = app.test_client(), app.test_client()
+    for client in (first, second):
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     log_in(first, "mod@example.org")
     log_in(second, "com@example.org")
     version = str(testimony.version)
