@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy.pool import NullPool
 
 from config import BASE_DIR, CONFIGS, INSTANCE_DIR, Config
 from consult import errors, i18n, labels, logs, search, security
@@ -31,6 +32,11 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     )
     app.config.from_object(config_class)
     app.config.update(overrides)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        # A SQLite file costs nothing to open: a connection per request means concurrent
+        # requests wait only for the database's own lock, never for a pool's free slot.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "poolclass": NullPool}
     app.jinja_env.add_extension("jinja2.ext.do")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 

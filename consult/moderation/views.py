@@ -5,6 +5,7 @@ import io
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -225,7 +226,8 @@ def bulk(consultation):
     result = services.bulk(consultation, current_user, chosen, form.action.data, versions,
                            may_read_confidential(consultation), reason, form.note.data or "")
     if result.done:
-        flash(_("%(count)d decisions recorded.", count=len(result.done)), "success")
+        flash(ngettext("%(num)d decision recorded.", "%(num)d decisions recorded.",
+                       len(result.done)), "success")
     for testimony_id, message in result.refused:
         flash(_("Testimony no. %(number)d: %(reason)s", number=testimony_id, reason=message),
               "error")
