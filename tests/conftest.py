@@ -21,10 +21,10 @@ from playwright.sync_api import sync_playwright
 from sqlalchemy import make_url, text
 from werkzeug.serving import make_server
 
-from config import TestConfig, normalise_database_url
+from config import Config, TestConfig, normalise_database_url
 from consult import create_app
 from consult.accounts import services as accounts
-from consult.extensions import db
+from consult.extensions import db, limiter
 from consult.models import (
     Channel,
     Consultation,
@@ -290,6 +290,17 @@ def make_testimony(app):
         return testimony, token
 
     return make
+
+
+@pytest.fixture
+def rate_limits(app, monkeypatch):
+    """The limits a real site has (the test configuration raises them out of reach)."""
+    for name in ("RATE_LIMIT_LOGIN", "RATE_LIMIT_REGISTER", "RATE_LIMIT_PASSWORD_RESET",
+                 "RATE_LIMIT_TESTIMONY", "RATE_LIMIT_FLAG"):
+        monkeypatch.setitem(app.config, name, getattr(Config, name))
+    limiter.reset()
+    yield
+    limiter.reset()
 
 
 @pytest.fixture(scope="session")

@@ -146,3 +146,10 @@ def test_pending_and_refused_testimonies_never_reach_a_public_page(client, desk,
         assert testimony.body not in listing
     db.session.expire_all()
     assert db.session.get(Testimony, desk["anonymous"].id).status is Status.REJECTED
+
+
+def test_flagging_is_rate_limited(client, desk, make_testimony, rate_limits):
+    testimony, _ = make_testimony(desk["consultation"], "Publié.")
+    statuses = [post_form(client, f"/c/desk/testimonies/{testimony.id}/flag",
+                          {"reason": "not-a-reason"}).status_code for _ in range(11)]
+    assert 429 not in statuses[:10] and statuses[10] == 429

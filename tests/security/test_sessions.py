@@ -5,7 +5,7 @@ import pyotp
 import pytest
 
 from config import Config
-from consult.extensions import db, limiter
+from consult.extensions import db
 from consult.models import Role, UserSession, utcnow
 from tests.conftest import PASSWORD, log_in, pass_second_factor, post_form
 
@@ -157,17 +157,6 @@ def test_a_second_factor_code_works_once(client, make_user):
 
 def test_a_participant_needs_no_second_factor(client, make_user):
     assert not make_user(EMAIL).needs_second_factor
-
-
-@pytest.fixture
-def rate_limits(app, monkeypatch):
-    """The limits a real site has (the test configuration raises them out of reach)."""
-    for name in ("RATE_LIMIT_LOGIN", "RATE_LIMIT_REGISTER", "RATE_LIMIT_PASSWORD_RESET",
-                 "RATE_LIMIT_TESTIMONY"):
-        monkeypatch.setitem(app.config, name, getattr(Config, name))
-    limiter.reset()
-    yield
-    limiter.reset()
 
 
 @pytest.mark.parametrize("path, data, allowed", [
