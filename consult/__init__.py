@@ -13,6 +13,7 @@ from consult.consultations import bp as consultations_bp
 from consult.extensions import babel, csrf, db, limiter, login_manager, migrate
 from consult.main import bp as main_bp
 from consult.moderation import bp as moderation_bp
+from consult.synthesis import bp as synthesis_bp
 from consult.privacy import bp as privacy_bp
 from consult.testimonies import bp as testimonies_bp
 
@@ -60,6 +61,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     app.register_blueprint(consultations_bp)
     app.register_blueprint(testimonies_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(synthesis_bp)
 
     app.cli.add_command(consult_cli)
     return app

@@ -3,6 +3,7 @@ import functools
 import json
 import secrets
 import sys
+from pathlib import Path
 
 import click
 from email_validator import EmailNotValidError, validate_email
@@ -12,6 +13,8 @@ from flask.cli import with_appcontext
 from consult.accounts import services as accounts
 from consult.demo import DEMO_SLUG, load_demo
 from consult.extensions import db
+from consult.synthesis import services as synthesis
+from consult.synthesis.outline import OutlineError, parse_outline
 from consult.models import Consultation, Role, RoleAssignment, Testimony, User
 from consult.moderation.pii import find_personal_information
 from consult.privacy import services as privacy
@@ -75,11 +78,7 @@ def grant_role(email: str, slug: str, role: str, revoke: bool):
     user = accounts.find_user(email)
     if user is None:
         raise click.ClickException("No account has this e-mail address.")
-    consultation = db.session.execute(
-        db.select(Consultation).filter_by(slug=slug)
-    ).scalar_one_or_none()
-    if consultation is None:
-        raise click.ClickException(f"No consultation is called {slug!r}.")
+    consultation = _consultation_or_fail(slug)
     change = accounts.revoke_role if revoke else accounts.grant_role
     changed = change(user, consultation, Role(role))
     verb = "revoked" if revoke else "granted"
@@ -108,6 +107,42 @@ def purge(dry_run: bool):
     click.echo(f"Uploader keys older than 24 hours: {report.upload_keys} {verb} erased.")
     if dry_run:
         click.echo("Dry run: nothing was changed.")
+
+
+@consult_cli.command("import-recommendations")
+@click.argument("slug")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_recommendations(slug: str, file: Path):
+    """Read FILE, a plain-text or Markdown outline (numbered orientations, numbered
+    recommendations, lettered measures), into drafts of the consultation SLUG.
+
+    All or nothing: a malformed outline adds nothing and names the line at fault.
+    """
+    consultation = _consultation_or_fail(slug)
+    try:
+        outline = parse_outline(file.read_text(encoding="utf-8"))
+    except (OutlineError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"Nothing imported: {error}") from error
+    added = synthesis.import_outline(consultation, outline)
+    click.echo("Imported as drafts: {} orientations, {} recommendations, {} measures.".format(*added))
+
+
+@consult_cli.command("publish-recommendations")
+@click.argument("slug")
+@with_appcontext
+def publish_recommendations(slug: str):
+    """Publish every orientation and recommendation of the consultation SLUG."""
+    synthesis.publish_all(_consultation_or_fail(slug))
+    click.echo("Published.")
+
+
+def _consultation_or_fail(slug: str) -> Consultation:
+    consultation = db.session.execute(
+        db.select(Consultation).filter_by(slug=slug)).scalar_one_or_none()
+    if consultation is None:
+        raise click.ClickException(f"No consultation is called {slug!r}.")
+    return consultation
 
 
 @consult_cli.command("demo")

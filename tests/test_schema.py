@@ -31,7 +31,8 @@ def test_the_search_index_exists_beside_the_models(app):
 def test_every_consult_command_has_help(runner):
     result = runner.invoke(args=["consult", "--help"])
     assert result.exit_code == 0
-    commands = ["create-admin", "grant-role", "demo", "purge", "scan-pii"]
+    commands = ["create-admin", "grant-role", "demo", "purge", "scan-pii",
+                "import-recommendations", "publish-recommendations"]
     for command in commands:
         assert command in result.output
         detail = runner.invoke(args=["consult", command, "--help"])

@@ -8,6 +8,16 @@ from consult.models.consultation import (
     Theme,
 )
 from consult.models.moderation import AuditEntry, Flag, RejectionReason
+from consult.models.synthesis import (
+    Code,
+    DraftStatus,
+    Evidence,
+    Excerpt,
+    Measure,
+    Orientation,
+    Reading,
+    Recommendation,
+)
 from consult.models.testimony import (
     Attachment,
     Channel,
@@ -19,6 +29,14 @@ from consult.models.testimony import (
 from consult.models.user import Role, RoleAssignment, User, UserSession
 
 __all__ = [
+    "Code",
+    "DraftStatus",
+    "Evidence",
+    "Excerpt",
+    "Measure",
+    "Orientation",
+    "Reading",
+    "Recommendation",
     "Attachment",
     "AuditEntry",
     "Base",

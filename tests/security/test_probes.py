@@ -51,6 +51,8 @@ def probes(w) -> list[Probe]:
         get(f"/c/{a}/testimonies/{pend}", set()),
         get(f"/c/conso-b/testimonies/{pub}", set()),
         get(f"/c/{a}/testify", EVERYONE),
+        get(f"/c/{a}/recommendations", EVERYONE),
+        get("/c/conso-brouillon/recommendations", {"admin"}),
         get("/c/conso-brouillon/testify", set()),
         get(f"/receipt/{token}", EVERYONE),
         get(f"/receipt/{token}/edit", set()),  # published: no longer editable

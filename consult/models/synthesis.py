@@ -1,0 +1,136 @@
+"""The commissioners' synthesis: codes applied to testimonies, and the orientations,
+recommendations and measures that rest on them."""
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.models.base import Base, str_enum, utcnow
+from consult.models.consultation import Consultation
+from consult.models.testimony import Testimony
+
+
+class DraftStatus(enum.StrEnum):
+    DRAFT = "draft"  # seen by the consultation's commissioners only
+    PUBLISHED = "published"
+
+
+class Code(Base):
+    """A commissioner's qualitative tag, in a codebook nested one level."""
+
+    __tablename__ = "codes"
+    __table_args__ = (UniqueConstraint("consultation_id", "parent_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    children: Mapped[list["Code"]] = relationship(order_by="Code.name")
+
+
+class Excerpt(Base):
+    """A code applied to a testimony, whole (no offsets) or to a passage of its original
+    text (offsets into `Testimony.body`, so that redaction never moves them)."""
+
+    __tablename__ = "excerpts"
+    __table_args__ = (Index("ix_excerpts_code_testimony", "code_id", "testimony_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_id: Mapped[int] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"))
+    testimony_id: Mapped[int] = mapped_column(
+        ForeignKey("testimonies.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int | None]
+    end: Mapped[int | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    code: Mapped[Code] = relationship()
+    testimony: Mapped[Testimony] = relationship()
+
+
+class Reading(Base):
+    """A commissioner marked a testimony as read."""
+
+    __tablename__ = "readings"
+    __table_args__ = (UniqueConstraint("user_id", "testimony_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    testimony_id: Mapped[int] = mapped_column(ForeignKey("testimonies.id", ondelete="CASCADE"))
+    read_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Orientation(Base):
+    """Numbered 1..n within its consultation, by position."""
+
+    __tablename__ = "orientations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[DraftStatus] = mapped_column(str_enum(DraftStatus, "draft_status"),
+                                                default=DraftStatus.DRAFT)
+
+    consultation: Mapped[Consultation] = relationship()
+    recommendations: Mapped[list["Recommendation"]] = relationship(
+        back_populates="orientation", order_by="Recommendation.position",
+        cascade="all, delete-orphan")
+
+
+class Recommendation(Base):
+    """Numbered 1..n within its orientation (shown as 1.2), by position."""
+
+    __tablename__ = "recommendations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    orientation_id: Mapped[int] = mapped_column(
+        ForeignKey("orientations.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[DraftStatus] = mapped_column(str_enum(DraftStatus, "draft_status"),
+                                                default=DraftStatus.DRAFT)
+
+    orientation: Mapped[Orientation] = relationship(back_populates="recommendations")
+    measures: Mapped[list["Measure"]] = relationship(
+        back_populates="recommendation", order_by="Measure.position",
+        cascade="all, delete-orphan")
+    evidence: Mapped[list["Evidence"]] = relationship(
+        back_populates="recommendation", cascade="all, delete-orphan", order_by="Evidence.id")
+
+
+class Measure(Base):
+    """Lettered a, b, c within its recommendation (shown as 1.2.a), by position."""
+
+    __tablename__ = "measures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(
+        ForeignKey("recommendations.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    text: Mapped[str] = mapped_column(Text)
+
+    recommendation: Mapped[Recommendation] = relationship(back_populates="measures")
+
+
+class Evidence(Base):
+    """A testimony, or one excerpt of it, on which a recommendation rests."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (UniqueConstraint("recommendation_id", "testimony_id", "excerpt_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(
+        ForeignKey("recommendations.id", ondelete="CASCADE"), index=True)
+    testimony_id: Mapped[int] = mapped_column(ForeignKey("testimonies.id", ondelete="CASCADE"))
+    excerpt_id: Mapped[int | None] = mapped_column(ForeignKey("excerpts.id", ondelete="CASCADE"))
+
+    recommendation: Mapped[Recommendation] = relationship(back_populates="evidence")
+    testimony: Mapped[Testimony] = relationship()
+    excerpt: Mapped[Excerpt | None] = relationship()

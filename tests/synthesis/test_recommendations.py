@@ -1,0 +1,83 @@
+"""Orientations → recommendations → measures: numbering, import, the public page."""
+from pathlib import Path
+
+from consult.extensions import db
+from consult.models import Evidence, Orientation, Status, Visibility
+from consult.synthesis import services
+from consult.synthesis.outline import parse_outline
+from consult.testimonies.services import refresh_public_copy
+
+REPORT = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "002_f9c536de292a0656.txt"
+
+OUTLINE = """\
+1. Reconnaître le travail social
+Le travail social doit être reconnu.
+1. Financer les services sociaux
+a. Un budget protégé
+b. Un financement à la mission
+2. Former la relève
+2. Rapprocher les services
+1. Ouvrir des points de service
+"""
+
+
+def imported(consultation):
+    services.import_outline(consultation, parse_outline(OUTLINE))
+    return services.orientations(consultation, published_only=False)
+
+
+def test_numbers_follow_the_order(make_consultation):
+    numbered = imported(make_consultation())
+    assert [o.number for o in numbered] == ["1", "2"]
+    assert [r.number for r in numbered[0].recommendations] == ["1.1", "1.2"]
+    assert [m.number for m in numbered[0].recommendations[0].measures] == ["1.1.a", "1.1.b"]
+    assert numbered[1].recommendations[0].number == "2.1"
+
+
+def test_numbering_stays_right_after_moving_a_recommendation(make_consultation):
+    consultation = make_consultation()
+    numbered = imported(consultation)
+    moved = numbered[0].recommendations[0].recommendation
+    services.move_recommendation(moved, numbered[1].orientation, 0)
+    again = services.orientations(consultation, published_only=False)
+    assert [(r.number, r.recommendation.text) for r in again[0].recommendations] == [
+        ("1.1", "Former la relève")]
+    assert [(r.number, r.recommendation.text) for r in again[1].recommendations] == [
+        ("2.1", "Financer les services sociaux"), ("2.2", "Ouvrir des points de service")]
+    assert [m.number for m in again[1].recommendations[0].measures] == ["2.1.a", "2.1.b"]
+
+
+def test_the_report_imports_as_five_orientations(make_consultation, runner):
+    consultation = make_consultation()
+    result = runner.invoke(args=["consult", "import-recommendations", consultation.slug,
+                                 str(REPORT)])
+    assert result.exit_code == 0, result.output
+    assert db.session.query(Orientation).count() == 5
+    numbered = services.orientations(consultation, published_only=False)
+    assert numbered[0].orientation.title == "Affirmer le rôle indispensable du travail social"
+    assert all(o.orientation.status.value == "draft" for o in numbered)
+
+
+def test_drafts_stay_private_and_quotes_come_only_from_public_text(
+    client, make_consultation, make_testimony
+):
+    consultation = make_consultation()
+    numbered = imported(consultation)
+    assert "Financer" not in client.get(f"/c/{consultation.slug}/recommendations").get_data(
+        as_text=True)
+    recommendation = numbered[0].recommendations[0].recommendation
+    public, _ = make_testimony(consultation, "Les budgets fondent chaque année.")
+    secret, _ = make_testimony(consultation, "Texte confidentiel-canari.",
+                               visibility=Visibility.CONFIDENTIAL)
+    pending, _ = make_testimony(consultation, "Texte en-attente-canari.", status=Status.PENDING)
+    masked, _ = make_testimony(consultation, "Appelez Marie au 514-555-0100.")
+    masked.redacted_body = "Appelez [nom] au [téléphone]."
+    refresh_public_copy(masked)
+    for testimony in (public, secret, pending, masked):
+        db.session.add(Evidence(recommendation=recommendation, testimony=testimony))
+    db.session.commit()
+    services.publish_all(consultation)
+    page = client.get(f"/c/{consultation.slug}/recommendations").get_data(as_text=True)
+    assert "1.1" in page and "Financer les services sociaux" in page and "1.1.a" in page
+    assert "Les budgets fondent" in page and "Appelez [nom] au [téléphone]." in page
+    assert "canari" not in page and "514-555-0100" not in page
