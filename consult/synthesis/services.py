@@ -1,20 +1,28 @@
-"""Orientations → recommendations → measures: numbering, import from an outline,
-publication, and what the public page shows of their evidence."""
+"""The synthesis: the codebook and its excerpts, what each commissioner has read, and
+orientations → recommendations → measures (numbering, import from an outline,
+publication, and what the public page shows of their evidence)."""
 from dataclasses import dataclass
 from string import ascii_lowercase
 
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from consult import audit
 from consult.extensions import db
 from consult.models import (
+    Code,
     Consultation,
     DraftStatus,
     Evidence,
+    Excerpt,
     Measure,
     Orientation,
+    ParticipantCategory,
+    Reading,
     Recommendation,
+    Region,
     Testimony,
     User,
 )
@@ -140,3 +148,93 @@ def publish_all(consultation: Consultation, actor: User | None = None) -> None:
     audit.record("recommendations.published", object_type="consultation",
                  object_id=consultation.id, consultation_id=consultation.id, actor=actor)
     db.session.commit()
+
+
+class SynthesisError(Exception):
+    """A rule was broken; the message is meant for the commissioner."""
+
+
+def add_code(consultation: Consultation, name: str, description: str,
+             parent: Code | None) -> Code:
+    """A new code of the codebook, at the top or under a top-level code (one level)."""
+    if parent is not None and (parent.consultation_id != consultation.id
+                               or parent.parent_id is not None):
+        raise SynthesisError(_l("Codes nest one level only, within one consultation."))
+    code = Code(consultation_id=consultation.id, parent_id=parent.id if parent else None,
+                name=name.strip(), description=description.strip())
+    db.session.add(code)
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise SynthesisError(_l("This code already exists here.")) from error
+    return code
+
+
+def codebook(consultation: Consultation) -> list[Code]:
+    """Top-level codes, each with its children."""
+    return list(db.session.execute(
+        select(Code).where(Code.consultation_id == consultation.id, Code.parent_id.is_(None))
+        .order_by(Code.name).options(selectinload(Code.children))
+    ).scalars())
+
+
+def apply_code(code: Code, testimony: Testimony, actor: User, passage: str = "") -> Excerpt:
+    """Tag the whole testimony, or the quoted passage of its original text."""
+    if code.consultation_id != testimony.consultation_id:
+        raise SynthesisError(_l("This code belongs to another consultation."))
+    start = end = None
+    if passage.strip():
+        quoted = passage.strip()
+        start = testimony.body.find(quoted)
+        if start < 0:
+            raise SynthesisError(_l("This passage is not in the testimony as written."))
+        end = start + len(quoted)
+    excerpt = Excerpt(code=code, testimony=testimony, start=start, end=end,
+                      created_by_id=actor.id)
+    db.session.add(excerpt)
+    db.session.commit()
+    return excerpt
+
+
+def excerpt_text(excerpt: Excerpt, may_read_original: bool) -> str:
+    """The passage as this reader may see it: from the original for commissioners;
+    otherwise only if no masked passage overlaps it, else the masked public text."""
+    testimony = excerpt.testimony
+    if excerpt.start is None:
+        return testimony.body if may_read_original else (testimony.public_body or "")
+    passage = testimony.body[excerpt.start:excerpt.end]
+    if may_read_original:
+        return passage
+    public = testimony.public_body or ""
+    return passage if passage in public else _l("[passage masked]")
+
+
+def mark_read(user: User, testimony: Testimony) -> None:
+    if db.session.execute(select(Reading.id).filter_by(
+            user_id=user.id, testimony_id=testimony.id)).first() is None:
+        db.session.add(Reading(user_id=user.id, testimony_id=testimony.id))
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+
+
+def code_counts(code: Code) -> dict[str, list[tuple[str, int]]]:
+    """How many testimonies carry the code, by participant category, region and channel."""
+    tagged = select(Excerpt.testimony_id).where(Excerpt.code_id == code.id).distinct().subquery()
+    result = {}
+    for label, column, join in (
+        ("category", ParticipantCategory.name, Testimony.category),
+        ("region", Region.name, Testimony.region),
+    ):
+        rows = db.session.execute(
+            select(column, func.count()).select_from(Testimony)
+            .join(tagged, tagged.c.testimony_id == Testimony.id).outerjoin(join)
+            .group_by(column).order_by(func.count().desc())).all()
+        result[label] = [(name or "—", count) for name, count in rows]
+    result["channel"] = [(channel, count) for channel, count in db.session.execute(
+        select(Testimony.channel, func.count()).select_from(Testimony)
+        .join(tagged, tagged.c.testimony_id == Testimony.id).group_by(Testimony.channel)
+        .order_by(func.count().desc())).all()]
+    return result

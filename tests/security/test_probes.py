@@ -52,6 +52,15 @@ def probes(w) -> list[Probe]:
         get(f"/c/conso-b/testimonies/{pub}", set()),
         get(f"/c/{a}/testify", EVERYONE),
         get(f"/c/{a}/recommendations", EVERYONE),
+        get(f"/c/{a}/reading", {"commissioner_a", "admin"}),
+        get(f"/c/{a}/reading/{conf}", {"commissioner_a", "admin"}),
+        get(f"/c/{a}/reading/{w.in_b.id}", set()),
+        get(f"/c/{a}/codes", {"commissioner_a", "admin"}),
+        get(f"/c/{a}/codes/999999", set()),
+        post(f"/c/{a}/reading/{pend}/code", {"commissioner_a", "admin"}, code=""),
+        post(f"/c/{a}/reading/{w.in_b.id}/code", set(), code=""),
+        post(f"/c/{a}/reading/{pend}/read", {"commissioner_a", "admin"}),
+        post(f"/c/{a}/codes", {"commissioner_a", "admin"}, name=""),
         get("/c/conso-brouillon/recommendations", {"admin"}),
         get("/c/conso-brouillon/testify", set()),
         get(f"/receipt/{token}", EVERYONE),
@@ -169,7 +178,8 @@ def test_no_probe_reaches_what_it_should_not(app, world, browser_as, figure):
             own_pages = ("/my-testimonies", "/account/data/download",
                          f"/my-testimonies/{world.confidential.id}",
                          f"/my-testimonies/{world.pending.id}/edit")
-            staff_page = probe.path.startswith(f"/c/{world.a.slug}/moderation")
+            staff_page = probe.path.startswith((f"/c/{world.a.slug}/moderation",
+                                                f"/c/{world.a.slug}/reading"))
             may_see = {
                 SECRET: (role == "author" and probe.path in own_pages)
                 or (staff_page and role in {"commissioner_a", "admin"}),

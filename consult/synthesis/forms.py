@@ -1,0 +1,40 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from consult.forms import Form, single_line
+from consult.testimonies.forms import optional_id
+
+
+def _code_choices(codes) -> list[SelectChoice]:
+    choices = []
+    for code in codes:
+        choices.append(SelectChoice(code.id, code.name))
+        choices += [SelectChoice(child.id, f"{code.name} › {child.name}") for child in code.children]
+    return choices
+
+
+class CodingForm(Form):
+    code = SelectField(_l("Code"), coerce=optional_id, validators=[DataRequired()])
+    passage = TextAreaField(
+        _l("Passage (optional)"),
+        description=_l("Copy the passage exactly as written; leave empty to code the whole "
+                       "testimony."),
+        validators=[Optional(), Length(max=5000)])
+    submit = SubmitField(_l("Apply the code"))
+
+    def __init__(self, *args, codes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.code.choices = [SelectChoice("", _l("— Choose —"))] + _code_choices(codes)
+
+
+class CodeForm(Form):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120), single_line])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    parent = SelectField(_l("Under"), coerce=optional_id)
+    submit = SubmitField(_l("Add the code"))
+
+    def __init__(self, *args, parents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parent.choices = [SelectChoice("", _l("— Top level —"))] + [
+            SelectChoice(code.id, code.name) for code in parents]

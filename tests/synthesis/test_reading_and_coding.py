@@ -1,0 +1,95 @@
+"""The commissioners' reading room, the codebook and coding."""
+import pytest
+
+from consult.extensions import db
+from consult.models import AuditEntry, Code, Excerpt, Reading, Role, Status, Visibility
+from consult.synthesis import services
+from consult.testimonies.services import refresh_public_copy
+from tests.conftest import log_in, post_form
+
+
+@pytest.fixture
+def room(make_consultation, make_user, make_testimony):
+    consultation = make_consultation("salle")
+    make_user("com@example.org", roles=((consultation, Role.COMMISSIONER),))
+    make_user("mod@example.org", roles=((consultation, Role.MODERATOR),))
+    secret, _ = make_testimony(consultation, "Un secret de famille.", title="Secret",
+                               visibility=Visibility.CONFIDENTIAL, status=Status.PENDING,
+                               category=consultation.categories[0])
+    public, _ = make_testimony(consultation, "Le CLSC de mon quartier a fermé. Marie Roy m'aide.",
+                               title="Public", category=consultation.categories[1],
+                               region=consultation.regions[0])
+    return consultation, secret, public
+
+
+def test_commissioners_read_everything_and_each_confidential_opening_is_logged(
+    client, room
+):
+    consultation, secret, public = room
+    log_in(client, "com@example.org")
+    page = client.get("/c/salle/reading").get_data(as_text=True)
+    assert "Secret" in page and "Public" in page
+    assert "Un secret de famille." in client.get(f"/c/salle/reading/{secret.id}").get_data(
+        as_text=True)
+    assert db.session.query(AuditEntry).filter_by(
+        action="testimony.confidential_opened", object_id=secret.id).count() == 1
+    filtered = client.get("/c/salle/reading?visibility=confidential").get_data(as_text=True)
+    assert "Secret" in filtered and f"/reading/{public.id}\"" not in filtered
+
+
+def test_the_reading_room_is_for_commissioners(app, room):
+    moderator = app.test_client()
+    log_in(moderator, "mod@example.org")
+    for path in ("/c/salle/reading", f"/c/salle/reading/{room[1].id}", "/c/salle/codes"):
+        assert moderator.get(path).status_code == 404, path
+
+
+def test_coding_a_passage_and_counting_by_category(client, room):
+    consultation, secret, public = room
+    log_in(client, "com@example.org")
+    post_form(client, "/c/salle/codes", {"name": "Fermetures", "description": "Services fermés",
+                                         "parent": ""})
+    parent = db.session.execute(db.select(Code)).scalar_one()
+    post_form(client, "/c/salle/codes", {"name": "CLSC", "description": "", "parent": str(parent.id)})
+    child = db.session.execute(db.select(Code).filter_by(name="CLSC")).scalar_one()
+    response = post_form(client, f"/c/salle/reading/{public.id}/code",
+                         {"code": str(child.id), "passage": "Le CLSC de mon quartier a fermé."},
+                         form_page=f"/c/salle/reading/{public.id}", follow_redirects=True)
+    assert "Coded." in response.get_data(as_text=True)
+    post_form(client, f"/c/salle/reading/{secret.id}/code", {"code": str(child.id), "passage": ""},
+              form_page=f"/c/salle/reading/{secret.id}")
+    missing = post_form(client, f"/c/salle/reading/{public.id}/code",
+                        {"code": str(child.id), "passage": "pas dans le texte"},
+                        form_page=f"/c/salle/reading/{public.id}", follow_redirects=True)
+    assert "This passage is not in the testimony" in missing.get_data(as_text=True)
+    excerpt = db.session.execute(db.select(Excerpt).filter_by(testimony_id=public.id)).scalar_one()
+    assert (excerpt.start, excerpt.end) == (0, len("Le CLSC de mon quartier a fermé."))
+    counts = services.code_counts(child)
+    assert sorted(counts["category"]) == sorted([(consultation.categories[0].name, 1),
+                                                 (consultation.categories[1].name, 1)])
+    page = client.get(f"/c/salle/codes/{child.id}").get_data(as_text=True)
+    assert "Le CLSC de mon quartier a fermé." in page
+
+
+def test_an_excerpt_later_masked_shows_masked_to_others(app, room, make_user):
+    consultation, _secret, public = room
+    code = services.add_code(consultation, "Aidants", "", None)
+    author = make_user("c2@example.org", roles=((consultation, Role.COMMISSIONER),))
+    excerpt = services.apply_code(code, public, author, "Marie Roy m'aide.")
+    public.redacted_body = "Le CLSC de mon quartier a fermé. [nom] m'aide."
+    refresh_public_copy(public)
+    db.session.commit()
+    assert services.excerpt_text(excerpt, may_read_original=True) == "Marie Roy m'aide."
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert str(services.excerpt_text(excerpt, may_read_original=False)) == "[passage masked]"
+
+
+def test_mark_as_read_then_next(client, room):
+    consultation, secret, public = room
+    log_in(client, "com@example.org")
+    response = post_form(client, f"/c/salle/reading/{secret.id}/read", {"next": str(public.id)},
+                         form_page=f"/c/salle/reading/{secret.id}")
+    assert response.headers["Location"].endswith(f"/c/salle/reading/{public.id}")
+    assert db.session.query(Reading).count() == 1
+    post_form(client, f"/c/salle/reading/{secret.id}/read", form_page=f"/c/salle/reading/{secret.id}")
+    assert db.session.query(Reading).count() == 1
