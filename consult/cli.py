@@ -128,6 +128,30 @@ def import_recommendations(slug: str, file: Path):
     click.echo("Imported as drafts: {} orientations, {} recommendations, {} measures.".format(*added))
 
 
+@consult_cli.command("analyse-texts")
+@click.argument("slug")
+@click.option("--topics", type=click.IntRange(2, 50), help="How many topics (default: chosen).")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
+@with_appcontext
+def analyse_texts(slug: str, topics: int | None, as_json: bool):
+    """Group the testimonies of the consultation SLUG by topic, find near-duplicates and
+    each testimony's most similar ones (deterministic: same data, same result)."""
+    result = synthesis.analyse_consultation(_consultation_or_fail(slug), topics=topics)
+    if as_json:
+        click.echo(json.dumps({
+            "topics": [topic.__dict__ for topic in result.topics],
+            "duplicate_groups": result.duplicate_groups,
+            "similar": {str(k): v for k, v in result.similar.items()},
+        }, ensure_ascii=False))
+        return
+    for topic in result.topics:
+        click.echo(f"Topic {topic.number}: {len(topic.testimony_ids)} testimonies — "
+                   f"{', '.join(topic.top_terms)} (read first: "
+                   f"{', '.join(map(str, topic.representative_ids))})")
+    click.echo(f"Near-duplicate groups: {len(result.duplicate_groups)} "
+               f"({sum(map(len, result.duplicate_groups))} testimonies)")
+
+
 @consult_cli.command("publish-recommendations")
 @click.argument("slug")
 @with_appcontext

@@ -6,27 +6,25 @@ give the same result, run after run.
 
 How it works, in four phases (timed in ``Analysis.timings``):
 
-1. **vectorise** — texts are normalised (lower case, accents folded, spaces collapsed);
-   exact copies of the same normalised text are collapsed by hashing. The unique texts
-   are tokenised (letters only, French and English stop words shipped in
+1. **vectorise**: texts are normalised (lower case, accents folded, spaces collapsed),
+   and exact copies of the same normalised text are collapsed by hashing. The unique
+   texts are tokenised (letters only, minus the French and English stop words shipped in
    ``consult/data``) and weighted by TF-IDF (sublinear tf, ``min_df``, ``max_df``,
-   L2-normalised rows): ``CountVectorizer`` + ``TfidfTransformer``, which is what
-   ``TfidfVectorizer`` does, split so that the topic phase can recompute the weights
-   with each duplicate group counted once.
-2. **duplicates** — one pass over the cosine similarities of the unique texts, by
-   sparse products on blocks of rows (never a dense n×n matrix), keeps each text's
-   ``CANDIDATES`` nearest neighbours; pairs at or above ``DUPLICATE_THRESHOLD`` are
-   the same letter with small edits. Groups are the connected components of those
-   pairs plus the exact copies.
-3. **cluster** — one representative per duplicate group plus every other testimony is
-   re-weighted (IDF over representatives only), reduced by ``TruncatedSVD`` (LSA) and
-   clustered by ``KMeans`` with a fixed ``random_state``. The copies join their
-   representative's topic. Without ``topics``, the number of topics is the k in 4..12
-   with the best cosine silhouette on a fixed sample of at most ``SILHOUETTE_SAMPLE``
-   representatives (ties go to the smaller k).
-4. **similar** — from the candidate lists of phase 2: other testimonies, excluding the
-   testimony's own duplicates and showing each other duplicate group once (by its
-   representative). A copy of a letter gets its representative's list.
+   L2-normalised rows). This is ``CountVectorizer`` + ``TfidfTransformer``, which is
+   what ``TfidfVectorizer`` does. The weights are then reduced by ``TruncatedSVD`` (LSA).
+2. **duplicates**: each unique text's ``CANDIDATES`` nearest neighbours in LSA space,
+   found by dense products on blocks of rows (never an n×n matrix), re-scored by the
+   exact TF-IDF cosine. Pairs at or above ``DUPLICATE_THRESHOLD`` are the same letter
+   with small edits. Groups are the connected components of those pairs, plus the exact
+   copies.
+3. **cluster**: one representative per duplicate group (its lowest id) is clustered,
+   together with every other testimony, by ``KMeans`` with a fixed ``random_state`` on
+   the LSA vectors. The copies join their representative's topic. Without ``topics``,
+   the number of topics is the k in 4..12 with the best cosine silhouette on a fixed
+   sample of at most ``SILHOUETTE_SAMPLE`` representatives (ties go to the smaller k).
+4. **similar**: built from the candidate lists of phase 2, best exact cosine first. A
+   testimony's own duplicates are left out, and each other duplicate group appears once,
+   as its representative. A copy of a letter gets its representative's list.
 """
 from __future__ import annotations
 
@@ -54,7 +52,7 @@ TOP_TERMS = 10
 REPRESENTATIVES = 3
 SIMILAR = 5
 #: Cosine on TF-IDF at or above which two texts are the same letter with small edits.
-DUPLICATE_THRESHOLD = 0.85
+DUPLICATE_THRESHOLD = 0.9
 #: Neighbours kept per unique text in the similarity pass (duplicates and similar).
 CANDIDATES = 32
 MIN_TOPICS, MAX_TOPICS = 4, 12
@@ -64,6 +62,8 @@ SVD_COMPONENTS = 100
 BLOCK_CELLS = 16_000_000
 
 _SPACES = re.compile(r"\s+")
+#: Combining marks (accents once decomposed by NFKD), deleted by str.translate.
+_COMBINING = dict.fromkeys(c for c in range(0x20000) if unicodedata.combining(chr(c)))
 _TOKEN = r"(?u)\b[^\W\d_]{2,}\b"  # words of two letters or more, no digits
 
 
@@ -86,8 +86,7 @@ class Analysis:
 
 def fold(text: str) -> str:
     """Lower-case ``text``, fold its accents and collapse its white space."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    stripped = unicodedata.normalize("NFKD", text.lower()).translate(_COMBINING)
     return _SPACES.sub(" ", stripped).strip()
 
 
@@ -124,12 +123,16 @@ def analyse(documents: list[tuple[int, str]], *, topics: int | None = None, seed
             unique_texts.append(folded)
         doc_unique[i] = unique_of[key]
     counts, terms = _count(unique_texts)
-    x = TfidfTransformer(sublinear_tf=True).fit_transform(counts).astype(np.float32)
+    if counts.shape[1]:
+        x = TfidfTransformer(sublinear_tf=True).fit_transform(counts).astype(np.float32)
+        vectors = _reduce(x, seed)
+    else:  # nothing but stop words: no terms, one topic, no neighbours
+        x, vectors = counts, np.zeros((counts.shape[0], 1), dtype=np.float32)
     timings["vectorise"] = time.perf_counter() - clock
 
     # 2. duplicates: neighbours of every unique text, then connected components
     clock = time.perf_counter()
-    neighbours, scores = _nearest(x, CANDIDATES)
+    neighbours, scores = _nearest(vectors, x, CANDIDATES)
     unique_group = _duplicate_components(neighbours, scores)
     n_groups = int(unique_group.max()) + 1
     doc_group = unique_group[doc_unique]
@@ -145,9 +148,10 @@ def analyse(documents: list[tuple[int, str]], *, topics: int | None = None, seed
 
     # 3. cluster one text per group
     clock = time.perf_counter()
-    group_topic, topic_terms, group_vectors, centroids = _cluster(
-        counts[group_unique], terms, topics, seed
+    group_topic, topic_terms, centroids = _cluster(
+        x[group_unique], vectors[group_unique], terms, topics, seed
     )
+    group_vectors = vectors[group_unique]
     doc_topic = group_topic[doc_group]
     result_topics = _topics(ids, doc_topic, group_first_doc, group_topic, group_vectors, centroids, topic_terms)
     timings["cluster"] = time.perf_counter() - clock
@@ -178,29 +182,56 @@ def _count(texts: list[str]) -> tuple[csr_matrix, np.ndarray]:
     return counts.tocsr(), vectorizer.get_feature_names_out()
 
 
-def _nearest(x: csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """For each row, the ``k`` most cosine-similar other rows (-1 where none), best first.
+def _reduce(x: csr_matrix, seed: int) -> np.ndarray:
+    """LSA: the rows of ``x`` in at most SVD_COMPONENTS dense dimensions, L2-normalised."""
+    n, terms = x.shape
+    components = min(SVD_COMPONENTS, terms - 1, n - 1)
+    if components < 2:  # two texts or two terms: the TF-IDF itself is small enough
+        return np.asarray(x.toarray(), dtype=np.float32)
+    svd = TruncatedSVD(n_components=components, algorithm="randomized", n_iter=5, random_state=seed)
+    return normalize(svd.fit_transform(x)).astype(np.float32)
 
-    Blocks of rows are multiplied by the whole matrix as sparse products; the block size
-    keeps each dense block under ``BLOCK_CELLS`` cells.
+
+def _nearest(vectors: np.ndarray, x: csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each row, its ``k`` nearest other rows (-1 where none) and their exact cosines.
+
+    Candidates are the ``k`` nearest in the LSA space (dense products on blocks of
+    rows, never an n×n matrix); they are then scored by the exact TF-IDF cosine and
+    sorted by it, best first, ties by lower index.
     """
-    n = x.shape[0]
+    n = vectors.shape[0]
     k = min(k, max(n - 1, 0))
     neighbours = np.full((n, k), -1, dtype=np.int64)
     scores = np.zeros((n, k), dtype=np.float32)
     if k == 0 or x.shape[1] == 0:
         return neighbours, scores
-    xt = x.T.tocsr()
+    chunks = np.arange(0, n, max(1, n // (4 * k)))  # column chunks whose maxima bound the k-th best
     block = max(1, BLOCK_CELLS // n)
     for start in range(0, n, block):
         stop = min(start + block, n)
-        sims = (x[start:stop] @ xt).toarray()
+        sims = vectors[start:stop] @ vectors.T
         rows = np.arange(stop - start)
-        sims[rows, rows + start] = -1.0  # not its own neighbour
-        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        top_scores = np.take_along_axis(sims, top, axis=1)
-        # best first; equal scores by lower index, so ties never depend on the partition
-        order = np.lexsort((top, -top_scores), axis=1)
+        sims[rows, rows + start] = -np.inf  # not its own neighbour
+        if len(chunks) > k:
+            # k chunks have a maximum >= the k-th largest chunk maximum: a safe lower bound
+            maxima = np.maximum.reduceat(sims, chunks, axis=1)
+            bound = np.partition(maxima, len(chunks) - k, axis=1)[:, len(chunks) - k]
+            r, c = np.nonzero(sims >= bound[:, None])
+        else:
+            r, c = np.nonzero(sims > -np.inf)
+        approx = sims[r, c]
+        order = np.lexsort((c, -approx, r))
+        r, c = r[order], c[order]
+        first = np.searchsorted(r, rows)
+        rank = np.arange(len(r)) - first[r]
+        keep = rank < k
+        r, c, rank = r[keep], c[keep], rank[keep]
+        exact = np.asarray(x[r + start].multiply(x[c]).sum(axis=1), dtype=np.float32).ravel()
+        top = np.full((stop - start, k), -1, dtype=np.int64)
+        top_scores = np.full((stop - start, k), -np.inf, dtype=np.float32)
+        top[r, rank] = c
+        top_scores[r, rank] = exact
+        order = np.lexsort((top, -top_scores), axis=1)  # by exact cosine, ties by lower index
         top = np.take_along_axis(top, order, axis=1)
         top_scores = np.take_along_axis(top_scores, order, axis=1)
         empty = top_scores <= 0.0
@@ -229,26 +260,15 @@ def _duplicate_components(neighbours: np.ndarray, scores: np.ndarray) -> np.ndar
     return renumber[labels]
 
 
-def _cluster(counts: csr_matrix, terms: np.ndarray, topics: int | None, seed: int):
-    """Topic of each row of ``counts`` (one per duplicate group), ordered by size.
+def _cluster(tfidf: csr_matrix, vectors: np.ndarray, terms: np.ndarray, topics: int | None, seed: int):
+    """Topic of each row (one per duplicate group), topics numbered by size.
 
-    Returns the row topics, each topic's top terms, the row vectors used and the
-    topic centroids in that space.
+    Returns the row topics, each topic's top terms and the topic centroids.
     """
-    n = counts.shape[0]
-    if counts.shape[1] == 0:
-        return np.zeros(n, dtype=np.int64), [[]], np.zeros((n, 1)), np.zeros((1, 1))
-    tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
-    if topics is not None:
-        k = max(1, min(int(topics), n))
-    else:
-        k = min(MAX_TOPICS, n)
-    components = min(SVD_COMPONENTS, tfidf.shape[1] - 1, n - 1)
-    if components >= 2:  # LSA: a few dozen dense dimensions instead of the vocabulary
-        svd = TruncatedSVD(n_components=components, algorithm="randomized", n_iter=5, random_state=seed)
-        vectors = normalize(svd.fit_transform(tfidf))
-    else:  # two texts or two terms
-        vectors = tfidf.toarray()
+    n = tfidf.shape[0]
+    if tfidf.shape[1] == 0:
+        return np.zeros(n, dtype=np.int64), [[]], np.zeros((1, vectors.shape[1]))
+    k = max(1, min(int(topics), n)) if topics is not None else min(MAX_TOPICS, n)
     if k <= 1:
         labels = np.zeros(n, dtype=np.int64)
     else:
@@ -270,7 +290,7 @@ def _cluster(counts: csr_matrix, terms: np.ndarray, topics: int | None, seed: in
         weights = np.asarray(tfidf[labels == t].mean(axis=0)).ravel()
         best = np.lexsort((np.arange(len(weights)), -weights))[:TOP_TERMS]
         top_terms.append([str(terms[i]) for i in best if weights[i] > 0])
-    return labels, top_terms, vectors, centroids
+    return labels, top_terms, centroids
 
 
 def _choose_k(vectors: np.ndarray, seed: int) -> int:

@@ -23,9 +23,11 @@ from consult.models import (
     Reading,
     Recommendation,
     Region,
+    Status,
     Testimony,
     User,
 )
+from consult.synthesis.analysis import Analysis, analyse
 from consult.synthesis.outline import OutlineOrientation
 
 
@@ -238,3 +240,14 @@ def code_counts(code: Code) -> dict[str, list[tuple[str, int]]]:
         .join(tagged, tagged.c.testimony_id == Testimony.id).group_by(Testimony.channel)
         .order_by(func.count().desc())).all()]
     return result
+
+
+def analyse_consultation(consultation: Consultation, topics: int | None = None) -> Analysis:
+    """Topics, near-duplicates and similar testimonies of everything the consultation
+    received (withdrawn testimonies left out), from the text as written."""
+    documents = db.session.execute(
+        select(Testimony.id, Testimony.title, Testimony.body).where(
+            Testimony.consultation_id == consultation.id,
+            Testimony.status != Status.WITHDRAWN).order_by(Testimony.id)).all()
+    return analyse([(id_, f"{title or ''}\n{body}") for id_, title, body in documents],
+                   topics=topics)

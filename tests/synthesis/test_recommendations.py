@@ -1,4 +1,5 @@
 """Orientations → recommendations → measures: numbering, import, the public page."""
+import json
 from pathlib import Path
 
 from consult.extensions import db
@@ -81,3 +82,17 @@ def test_drafts_stay_private_and_quotes_come_only_from_public_text(
     assert "1.1" in page and "Financer les services sociaux" in page and "1.1.a" in page
     assert "Les budgets fondent" in page and "Appelez [nom] au [téléphone]." in page
     assert "canari" not in page and "514-555-0100" not in page
+
+
+def test_analyse_texts_from_the_command_line(runner, make_consultation, make_testimony):
+    consultation = make_consultation()
+    for index in range(6):
+        make_testimony(consultation, f"La crise du logement touche les familles du quartier {index}.")
+        make_testimony(consultation, f"Les listes d'attente en protection de la jeunesse {index}.")
+    result = runner.invoke(args=["consult", "analyse-texts", consultation.slug, "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert sum(len(topic["testimony_ids"]) for topic in data["topics"]) == 12
+    again = runner.invoke(args=["consult", "analyse-texts", consultation.slug, "--json"])
+    assert again.output == result.output
+    assert runner.invoke(args=["consult", "analyse-texts", "inconnue"]).exit_code != 0

@@ -1,0 +1,169 @@
+"""Text analysis of testimonies: topics, near-duplicates, similar testimonies."""
+import itertools
+import random
+
+import pytest
+
+from consult.synthesis.analysis import Analysis, analyse, fold, stop_words
+
+SUBJECTS = {
+    "housing": [
+        "Le loyer de notre appartement a doublé et le propriétaire refuse les réparations.",
+        "La liste pour un logement social dépasse cinq ans dans notre ville.",
+        "The landlord raised the rent and ignored the mould in the apartment.",
+        "Nous avons été expulsés du logement en plein hiver avec les enfants.",
+        "Affordable housing is impossible to find with a rent subsidy.",
+        "Le bail a été résilié et le tribunal du logement tarde à entendre la cause.",
+    ],
+    "mental_health": [
+        "J'ai attendu huit mois pour voir une psychologue après ma dépression.",
+        "The psychiatric emergency sent my suicidal son home without follow-up.",
+        "La psychothérapie coûte trop cher et l'anxiété ne disparaît pas.",
+        "Peer support workers helped me through my depression and anxiety.",
+        "Le suivi en santé mentale s'arrête dès que la crise est passée.",
+        "Crisis lines for suicide prevention lack volunteers at night.",
+    ],
+    "rural": [
+        "Le village n'a plus de médecin et le CLSC est à quatre-vingts kilomètres.",
+        "Without a car, farmers cannot reach the clinic in town.",
+        "Le transport collectif ne passe que deux fois par semaine dans la municipalité.",
+        "Rural broadband is missing so telehealth appointments fail.",
+        "Les aînés isolés de la campagne n'ont plus de visites à domicile.",
+        "Winter roads close and rural home visits are cancelled.",
+    ],
+    "training": [
+        "Les stages en travail social ne sont pas rémunérés et les étudiantes s'endettent.",
+        "The university program should teach more crisis interview skills.",
+        "La formation continue exige des crédits que l'ordre professionnel ne finance pas.",
+        "Internship supervisors have no time for students.",
+        "Le baccalauréat prépare mal aux réalités de l'intervention.",
+        "Foreign graduates wait years for diploma recognition.",
+    ],
+}
+LETTER = (
+    "Madame, Monsieur les commissaires, je demande l'adoption immédiate de ratios de dossiers par "
+    "intervenante, la fin des heures supplémentaires obligatoires et un salaire équitable pour les "
+    "travailleuses communautaires. La charge de travail actuelle met en danger les usagers."
+)
+EDITS = [("demande", "réclame"), ("immédiate", "rapide"), ("équitable", "juste"), ("actuelle", "présente")]
+
+
+def corpus(per_subject=12, seed=1):
+    """Documents (id, text) and each id's subject."""
+    rng = random.Random(seed)
+    documents, subject_of = [], {}
+    doc_id = 100
+    for subject, sentences in SUBJECTS.items():
+        combinations = list(itertools.combinations(sentences, 3))  # distinct texts, not copies
+        rng.shuffle(combinations)
+        for chosen in combinations[:per_subject]:
+            doc_id += 1
+            documents.append((doc_id, " ".join(chosen)))
+            subject_of[doc_id] = subject
+    return documents, subject_of
+
+
+def letters(first_id=1000, copies=20):
+    """The same letter copied ``copies`` times, most with a small edit or a signature."""
+    out = []
+    for i in range(copies):
+        text = LETTER
+        if i % 3:
+            old, new = EDITS[i % len(EDITS)]
+            text = text.replace(old, new, 1)
+        if i % 2:
+            text += f" Signé : personne {i}."
+        out.append((first_id + i, text))
+    return out
+
+
+def test_topics_match_clearly_separated_subjects():
+    documents, subject_of = corpus()
+    result = analyse(documents, topics=4)
+    assert len(result.topics) == 4
+    assert sorted(i for t in result.topics for i in t.testimony_ids) == sorted(subject_of)
+    for topic in result.topics:
+        assert len({subject_of[i] for i in topic.testimony_ids}) == 1
+        assert len(topic.top_terms) == 10
+        assert len(topic.representative_ids) == 3
+        assert set(topic.representative_ids) <= set(topic.testimony_ids)
+    assert [t.number for t in result.topics] == [1, 2, 3, 4]
+
+
+def test_topic_count_is_chosen_between_4_and_12():
+    documents, subject_of = corpus()
+    result = analyse(documents)
+    assert 4 <= len(result.topics) <= 12
+    for topic in result.topics:  # never mixes two subjects
+        assert len({subject_of[i] for i in topic.testimony_ids}) == 1
+
+
+def test_stop_words_are_not_top_terms():
+    documents, _ = corpus()
+    stops = stop_words()
+    assert {"les", "des", "the", "and", "pour", "etre"} <= stops
+    for topic in analyse(documents, topics=4).topics:
+        assert not set(topic.top_terms) & stops
+        assert all(term == fold(term) for term in topic.top_terms)  # accents folded
+
+
+def test_near_duplicates_are_grouped_and_counted_once():
+    documents, subject_of = corpus()
+    copies = letters()
+    result = analyse(documents + copies, topics=4)
+    assert result.duplicate_groups == [[i for i, _ in copies]]
+    letter_ids = {i for i, _ in copies}
+    letter_topics = [t for t in result.topics if letter_ids & set(t.testimony_ids)]
+    assert len(letter_topics) == 1  # all the copies follow their representative
+    assert letter_ids <= set(letter_topics[0].testimony_ids)
+    for topic in result.topics:
+        assert len(letter_ids & set(topic.representative_ids)) <= 1
+    # counted once: twenty copies weigh as one testimony and do not take a topic from the subjects
+    found = [{subject_of[i] for i in t.testimony_ids if i not in letter_ids} for t in result.topics]
+    assert sorted(s.pop() for s in found if len(s) == 1) == sorted(SUBJECTS)
+    for doc_id, similar in result.similar.items():
+        found = [i for i, _ in similar]
+        assert len(found) == len(set(found))
+        assert len(letter_ids & set(found)) <= (0 if doc_id in letter_ids else 1)
+
+
+def test_similar_testimonies_share_the_subject():
+    documents, subject_of = corpus()
+    result = analyse(documents, topics=4)
+    assert set(result.similar) == set(subject_of)
+    for doc_id, similar in result.similar.items():
+        assert len(similar) == 5
+        assert doc_id not in [i for i, _ in similar]
+        scores = [s for _, s in similar]
+        assert scores == sorted(scores, reverse=True)
+        assert all(0 < s <= 1.0001 for s in scores)
+        same = sum(subject_of[i] == subject_of[doc_id] for i, _ in similar)
+        assert same >= 4
+
+
+def test_deterministic_and_independent_of_input_order():
+    documents, _ = corpus()
+    documents += letters()
+    first = analyse(documents)
+    assert analyse(documents) == first
+    shuffled = documents[:]
+    random.Random(7).shuffle(shuffled)
+    assert analyse(shuffled) == first
+    assert analyse(documents, seed=0) == first
+
+
+@pytest.mark.parametrize(
+    "documents",
+    [[], [(7, "Le loyer a doublé et le propriétaire refuse les réparations.")], [(1, "le la les the and"), (2, "")]],
+)
+def test_tiny_inputs(documents):
+    result = analyse(documents)
+    assert isinstance(result, Analysis)
+    ids = sorted(i for t in result.topics for i in t.testimony_ids)
+    assert ids == sorted(i for i, _ in documents)
+    assert result.duplicate_groups == []
+    assert set(result.similar) == {i for i, _ in documents}
+    if len(documents) == 1:
+        assert result.topics[0].representative_ids == [7]
+        assert "loyer" in result.topics[0].top_terms
+        assert result.similar == {7: []}
