@@ -2,7 +2,7 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from consult.models import Channel, Phase, Status, Visibility
+from consult.models import Channel, DraftStatus, Phase, Status, Visibility
 
 LABELS = {
     Phase.DRAFT: _l("Draft"),
@@ -23,6 +23,8 @@ LABELS = {
     Status.REJECTED: _l("Not published"),
     Status.CHANGES_REQUESTED: _l("Changes requested"),
     Status.WITHDRAWN: _l("Withdrawn"),
+    DraftStatus.DRAFT: _l("Draft"),
+    DraftStatus.PUBLISHED: _l("Published"),
 }
 
 

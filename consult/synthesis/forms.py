@@ -38,3 +38,12 @@ class CodeForm(Form):
         super().__init__(*args, **kwargs)
         self.parent.choices = [SelectChoice("", _l("— Top level —"))] + [
             SelectChoice(code.id, code.name) for code in parents]
+
+
+class ItemForm(Form):
+    """A new orientation (title and text), recommendation or measure."""
+
+    kind = StringField(validators=[DataRequired()])
+    parent = StringField(filters=[lambda v: int(v) if v and str(v).isdigit() else None])
+    text = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=5000)])
+    details = TextAreaField(_l("Explanation (optional)"), validators=[Optional(), Length(max=20_000)])

@@ -128,14 +128,15 @@ def move_recommendation(recommendation: Recommendation, orientation: Orientation
     """Put a recommendation at `position` (0-based) of `orientation`, renumbering both."""
     if orientation.consultation_id != recommendation.orientation.consultation_id:
         raise ValueError("An orientation of another consultation.")
-    source = recommendation.orientation
-    source.recommendations.remove(recommendation)
-    siblings = list(orientation.recommendations)
-    siblings.insert(max(0, min(position, len(siblings))), recommendation)
-    orientation.recommendations = siblings
-    for items in (source.recommendations, orientation.recommendations):
-        for index, item in enumerate(items):
-            item.position = index
+    with db.session.no_autoflush:
+        source = recommendation.orientation
+        left_behind = [r for r in source.recommendations if r is not recommendation]
+        siblings = [r for r in orientation.recommendations if r is not recommendation]
+        siblings.insert(max(0, min(position, len(siblings))), recommendation)
+        recommendation.orientation = orientation
+        for items in (left_behind, siblings):
+            for index, item in enumerate(items):
+                item.position = index
     db.session.commit()
 
 
@@ -251,3 +252,69 @@ def analyse_consultation(consultation: Consultation, topics: int | None = None) 
             Testimony.status != Status.WITHDRAWN).order_by(Testimony.id)).all()
     return analyse([(id_, f"{title or ''}\n{body}") for id_, title, body in documents],
                    topics=topics)
+
+
+def add_orientation(consultation: Consultation, title: str, text: str) -> Orientation:
+    position = len(db.session.execute(select(Orientation.id).where(
+        Orientation.consultation_id == consultation.id)).all())
+    orientation = Orientation(consultation=consultation, position=position,
+                              title=title.strip(), text=text.strip())
+    db.session.add(orientation)
+    db.session.commit()
+    return orientation
+
+
+def add_recommendation(orientation: Orientation, text: str) -> Recommendation:
+    recommendation = Recommendation(position=len(orientation.recommendations), text=text.strip())
+    orientation.recommendations.append(recommendation)
+    db.session.commit()
+    return recommendation
+
+
+def add_measure(recommendation: Recommendation, text: str) -> Measure:
+    measure = Measure(position=len(recommendation.measures), text=text.strip())
+    recommendation.measures.append(measure)
+    db.session.commit()
+    return measure
+
+
+def set_status(item: Orientation | Recommendation, published: bool, actor: User) -> None:
+    item.status = DraftStatus.PUBLISHED if published else DraftStatus.DRAFT
+    consultation_id = (item.consultation_id if isinstance(item, Orientation)
+                       else item.orientation.consultation_id)
+    audit.record("recommendations.published" if published else "recommendations.unpublished",
+                 object_type=type(item).__name__.lower(), object_id=item.id,
+                 consultation_id=consultation_id, actor=actor)
+    db.session.commit()
+
+
+def add_evidence(recommendation: Recommendation, testimony: Testimony,
+                 excerpt: Excerpt | None = None) -> bool:
+    """Link a testimony (or one of its excerpts) to a recommendation; False if it was."""
+    if (recommendation.orientation.consultation_id != testimony.consultation_id
+            or (excerpt is not None and excerpt.testimony_id != testimony.id)):
+        raise SynthesisError(_l("This evidence belongs to another consultation."))
+    # A unique constraint does not see two NULL excerpts as equal: check whole testimonies.
+    if excerpt is None and db.session.execute(select(Evidence.id).filter_by(
+            recommendation_id=recommendation.id, testimony_id=testimony.id,
+            excerpt_id=None)).first() is not None:
+        return False
+    db.session.add(Evidence(recommendation=recommendation, testimony=testimony,
+                            excerpt=excerpt))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
+
+
+def evidence_by_category(recommendation: Recommendation) -> list[tuple[str, int]]:
+    """How many distinct testimonies support the recommendation, by participant category."""
+    ids = select(Evidence.testimony_id).where(
+        Evidence.recommendation_id == recommendation.id).distinct().subquery()
+    rows = db.session.execute(
+        select(ParticipantCategory.name, func.count()).select_from(Testimony)
+        .join(ids, ids.c.testimony_id == Testimony.id).outerjoin(Testimony.category)
+        .group_by(ParticipantCategory.name).order_by(func.count().desc())).all()
+    return [(name or "—", count) for name, count in rows]

@@ -6,11 +6,23 @@ from flask_login import current_user
 
 from consult.access import consultation_or_404, public, staff_of
 from consult.extensions import db
-from consult.models import Channel, Code, Excerpt, Reading, Role, Status, Testimony, Theme, Visibility
+from consult.models import (
+    Channel,
+    Code,
+    Excerpt,
+    Orientation,
+    Reading,
+    Recommendation,
+    Role,
+    Status,
+    Testimony,
+    Theme,
+    Visibility,
+)
 from consult.moderation import services as moderation
 from consult.security import mark_private
 from consult.synthesis import bp, services
-from consult.synthesis.forms import CodeForm, CodingForm
+from consult.synthesis.forms import CodeForm, CodingForm, ItemForm
 
 
 @bp.route("/c/<slug>/recommendations")
@@ -100,6 +112,7 @@ def read(consultation, testimony_id: int):
         excerpts=excerpts, following=following,
         active_filters={k: v for k, v in filters.items() if v},
         form=CodingForm(codes=services.codebook(consultation)),
+        recommendations=services.orientations(consultation, published_only=False),
         is_read=db.session.execute(db.select(Reading.id).filter_by(
             user_id=current_user.id, testimony_id=testimony.id)).first() is not None)
 
@@ -167,3 +180,92 @@ def code_page(consultation, code_id: int):
                            excerpts=[(e, services.excerpt_text(e, may_read_original=True))
                                      for e in excerpts],
                            counts=services.code_counts(found))
+
+
+def _item_or_404(model, item_id: int, consultation):
+    item = db.session.get(model, item_id)
+    owner = item.consultation_id if isinstance(item, Orientation) else (
+        item.orientation.consultation_id if item is not None else None)
+    if item is None or owner != consultation.id:
+        abort(404)
+    return item
+
+
+@bp.route("/c/<slug>/synthesis", methods=["GET"])
+@staff_of(*READERS)
+def editor(consultation):
+    """Orientations, recommendations and measures, drafts included, numbered."""
+    mark_private()
+    numbered = services.orientations(consultation, published_only=False)
+    return render_template(
+        "synthesis/editor.html", consultation=consultation, orientations=numbered,
+        by_category={r.recommendation.id: services.evidence_by_category(r.recommendation)
+                     for o in numbered for r in o.recommendations})
+
+
+@bp.route("/c/<slug>/synthesis/add", methods=["POST"])
+@staff_of(*READERS)
+def add_item(consultation):
+    """Add an orientation, a recommendation to an orientation or a measure to one."""
+    form = ItemForm()
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+    elif form.kind.data == "orientation":
+        services.add_orientation(consultation, form.text.data, form.details.data or "")
+    elif form.kind.data == "recommendation":
+        services.add_recommendation(
+            _item_or_404(Orientation, form.parent.data or 0, consultation), form.text.data)
+    elif form.kind.data == "measure":
+        services.add_measure(
+            _item_or_404(Recommendation, form.parent.data or 0, consultation), form.text.data)
+    else:
+        abort(400)
+    return redirect(url_for("synthesis.editor", slug=consultation.slug))
+
+
+@bp.route("/c/<slug>/synthesis/recommendations/<int:item_id>/move", methods=["POST"])
+@staff_of(*READERS)
+def move(consultation, item_id: int):
+    """Move a recommendation within its orientation or to another one."""
+    recommendation = _item_or_404(Recommendation, item_id, consultation)
+    target = request.form.get("orientation", "")
+    position = request.form.get("position", "")
+    if not (target.isdigit() and position.isdigit()):
+        abort(400)
+    services.move_recommendation(recommendation,
+                                 _item_or_404(Orientation, int(target), consultation),
+                                 int(position) - 1)
+    return redirect(url_for("synthesis.editor", slug=consultation.slug))
+
+
+@bp.route("/c/<slug>/synthesis/<kind>/<int:item_id>/status", methods=["POST"])
+@staff_of(*READERS)
+def set_status(consultation, kind: str, item_id: int):
+    """Publish or take back an orientation or a recommendation."""
+    model = {"orientations": Orientation, "recommendations": Recommendation}.get(kind)
+    if model is None:
+        abort(404)
+    services.set_status(_item_or_404(model, item_id, consultation),
+                        request.form.get("published") == "1", current_user)
+    return redirect(url_for("synthesis.editor", slug=consultation.slug))
+
+
+@bp.route("/c/<slug>/reading/<int:testimony_id>/evidence", methods=["POST"])
+@staff_of(*READERS)
+def add_evidence(consultation, testimony_id: int):
+    """Cite the testimony (or one of its excerpts) in support of a recommendation."""
+    testimony = _testimony_or_404(consultation, testimony_id)
+    chosen = request.form.get("recommendation", "")
+    excerpt_id = request.form.get("excerpt", "")
+    if not chosen.isdigit():
+        flash(_("Choose a recommendation."), "error")
+    else:
+        recommendation = _item_or_404(Recommendation, int(chosen), consultation)
+        excerpt = db.session.get(Excerpt, int(excerpt_id)) if excerpt_id.isdigit() else None
+        try:
+            added = services.add_evidence(recommendation, testimony, excerpt)
+        except services.SynthesisError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Cited in support.") if added else _("Already cited."), "success")
+    return redirect(url_for("synthesis.read", slug=consultation.slug, testimony_id=testimony.id))

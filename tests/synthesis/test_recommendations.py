@@ -3,10 +3,11 @@ import json
 from pathlib import Path
 
 from consult.extensions import db
-from consult.models import Evidence, Orientation, Status, Visibility
+from consult.models import Evidence, Orientation, Role, Status, Visibility
 from consult.synthesis import services
 from consult.synthesis.outline import parse_outline
 from consult.testimonies.services import refresh_public_copy
+from tests.conftest import log_in, post_form
 
 REPORT = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "002_f9c536de292a0656.txt"
 
@@ -96,3 +97,56 @@ def test_analyse_texts_from_the_command_line(runner, make_consultation, make_tes
     again = runner.invoke(args=["consult", "analyse-texts", consultation.slug, "--json"])
     assert again.output == result.output
     assert runner.invoke(args=["consult", "analyse-texts", "inconnue"]).exit_code != 0
+
+
+def test_commissioners_write_move_publish_and_cite(client, make_consultation, make_user,
+                                                   make_testimony):
+    consultation = make_consultation()
+    make_user("com@example.org", roles=((consultation, Role.COMMISSIONER),))
+    log_in(client, "com@example.org")
+    slug = consultation.slug
+    post_form(client, f"/c/{slug}/synthesis/add", {"kind": "orientation", "text": "Écouter",
+                                                   "details": "Pourquoi."},
+              form_page=f"/c/{slug}/synthesis")
+    post_form(client, f"/c/{slug}/synthesis/add", {"kind": "orientation", "text": "Agir"},
+              form_page=f"/c/{slug}/synthesis")
+    first, second = services.orientations(consultation, published_only=False)
+    for text in ("Consulter", "Rendre compte"):
+        post_form(client, f"/c/{slug}/synthesis/add", {
+            "kind": "recommendation", "parent": str(first.orientation.id), "text": text},
+            form_page=f"/c/{slug}/synthesis")
+    db.session.expire_all()
+    recommendation = services.orientations(consultation, published_only=False)[0] \
+        .recommendations[1].recommendation
+    post_form(client, f"/c/{slug}/synthesis/add", {
+        "kind": "measure", "parent": str(recommendation.id), "text": "Un bilan annuel"},
+        form_page=f"/c/{slug}/synthesis")
+    post_form(client, f"/c/{slug}/synthesis/recommendations/{recommendation.id}/move",
+              {"orientation": str(second.orientation.id), "position": "1"},
+              form_page=f"/c/{slug}/synthesis")
+    page = client.get(f"/c/{slug}/synthesis").get_data(as_text=True)
+    assert "2.1</span> Rendre compte" in page and "2.1.a</span> Un bilan annuel" in page
+    testimony, _ = make_testimony(consultation, "Rendez-nous des comptes.",
+                                  category=consultation.categories[0])
+    for _repeat in range(2):
+        post_form(client, f"/c/{slug}/reading/{testimony.id}/evidence",
+                  {"recommendation": str(recommendation.id)},
+                  form_page=f"/c/{slug}/reading/{testimony.id}")
+    assert services.evidence_by_category(recommendation) == [(consultation.categories[0].name, 1)]
+    public = client.application.test_client()
+    assert "Rendre compte" not in public.get(f"/c/{slug}/recommendations").get_data(as_text=True)
+    for kind, item in (("orientations", second.orientation), ("recommendations", recommendation)):
+        post_form(client, f"/c/{slug}/synthesis/{kind}/{item.id}/status", {"published": "1"},
+                  form_page=f"/c/{slug}/synthesis")
+    shown = public.get(f"/c/{slug}/recommendations").get_data(as_text=True)
+    assert "Rendre compte" in shown and "Rendez-nous des comptes." in shown
+    assert "Écouter" not in shown
+
+
+def test_the_editor_is_for_this_consultations_commissioners(app, make_consultation, make_user):
+    consultation = make_consultation()
+    other = make_consultation("autre")
+    make_user("com-b@example.org", roles=((other, Role.COMMISSIONER),))
+    client = app.test_client()
+    log_in(client, "com-b@example.org")
+    assert client.get(f"/c/{consultation.slug}/synthesis").status_code == 404
