@@ -135,21 +135,20 @@ def import_recommendations(slug: str, file: Path):
 @with_appcontext
 def analyse_texts(slug: str, topics: int | None, as_json: bool):
     """Group the testimonies of the consultation SLUG by topic, find near-duplicates and
-    each testimony's most similar ones (deterministic: same data, same result)."""
-    result = synthesis.analyse_consultation(_consultation_or_fail(slug), topics=topics)
+    each testimony's most similar ones (deterministic: same data, same result). The
+    result is kept: the commissioners' pages show the latest one."""
+    run = synthesis.start_analysis(_consultation_or_fail(slug))
+    run = synthesis.complete_analysis(run.id, topics=topics)
     if as_json:
-        click.echo(json.dumps({
-            "topics": [topic.__dict__ for topic in result.topics],
-            "duplicate_groups": result.duplicate_groups,
-            "similar": {str(k): v for k, v in result.similar.items()},
-        }, ensure_ascii=False))
+        click.echo(run.result)
         return
-    for topic in result.topics:
-        click.echo(f"Topic {topic.number}: {len(topic.testimony_ids)} testimonies — "
-                   f"{', '.join(topic.top_terms)} (read first: "
-                   f"{', '.join(map(str, topic.representative_ids))})")
-    click.echo(f"Near-duplicate groups: {len(result.duplicate_groups)} "
-               f"({sum(map(len, result.duplicate_groups))} testimonies)")
+    result = json.loads(run.result)
+    for topic in result["topics"]:
+        click.echo(f"Topic {topic['number']}: {len(topic['testimony_ids'])} testimonies — "
+                   f"{', '.join(topic['top_terms'])} (read first: "
+                   f"{', '.join(map(str, topic['representative_ids']))})")
+    groups = result["duplicate_groups"]
+    click.echo(f"Near-duplicate groups: {len(groups)} ({sum(map(len, groups))} testimonies)")
 
 
 @consult_cli.command("publish-recommendations")

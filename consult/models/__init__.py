@@ -9,6 +9,7 @@ from consult.models.consultation import (
 )
 from consult.models.moderation import AuditEntry, Flag, RejectionReason
 from consult.models.synthesis import (
+    AnalysisRun,
     Code,
     DraftStatus,
     Evidence,
@@ -29,6 +30,7 @@ from consult.models.testimony import (
 from consult.models.user import Role, RoleAssignment, User, UserSession
 
 __all__ = [
+    "AnalysisRun",
     "Code",
     "DraftStatus",
     "Evidence",

@@ -134,3 +134,20 @@ class Evidence(Base):
     recommendation: Mapped[Recommendation] = relationship(back_populates="evidence")
     testimony: Mapped[Testimony] = relationship()
     excerpt: Mapped[Excerpt | None] = relationship()
+
+
+class AnalysisRun(Base):
+    """One run of the text analysis of a consultation; its result, as JSON, once done."""
+
+    __tablename__ = "analysis_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    #: "running", "done" or "failed".
+    state: Mapped[str] = mapped_column(String(10), default="running")
+    testimonies: Mapped[int] = mapped_column(default=0)
+    #: Topics, duplicate groups and similar testimonies (see consult.synthesis.analysis).
+    result: Mapped[str] = mapped_column(Text, default="{}")

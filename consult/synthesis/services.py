@@ -1,6 +1,7 @@
 """The synthesis: the codebook and its excerpts, what each commissioner has read, and
 orientations → recommendations → measures (numbering, import from an outline,
 publication, and what the public page shows of their evidence)."""
+import json
 from dataclasses import dataclass
 from string import ascii_lowercase
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from consult import audit
 from consult.extensions import db
 from consult.models import (
+    AnalysisRun,
     Code,
     Consultation,
     DraftStatus,
@@ -26,6 +28,7 @@ from consult.models import (
     Status,
     Testimony,
     User,
+    utcnow,
 )
 from consult.synthesis.analysis import Analysis, analyse
 from consult.synthesis.outline import OutlineOrientation
@@ -243,7 +246,53 @@ def code_counts(code: Code) -> dict[str, list[tuple[str, int]]]:
     return result
 
 
-def analyse_consultation(consultation: Consultation, topics: int | None = None) -> Analysis:
+def start_analysis(consultation: Consultation) -> AnalysisRun:
+    """Record that an analysis of the consultation has begun."""
+    run = AnalysisRun(consultation_id=consultation.id)
+    db.session.add(run)
+    db.session.commit()
+    return run
+
+
+def complete_analysis(run_id: int, topics: int | None = None) -> AnalysisRun:
+    """Compute the analysis of a started run and store its result (or its failure)."""
+    run = db.session.get(AnalysisRun, run_id)
+    consultation = db.session.get(Consultation, run.consultation_id)
+    try:
+        result, count = analyse_consultation(consultation, topics=topics)
+    except Exception:
+        run.state, run.finished_at = "failed", utcnow()
+        db.session.commit()
+        raise
+    run.result = json.dumps({
+        "topics": [topic.__dict__ for topic in result.topics],
+        "duplicate_groups": result.duplicate_groups,
+        "similar": {str(key): value for key, value in result.similar.items()},
+    }, ensure_ascii=False)
+    run.testimonies, run.state, run.finished_at = count, "done", utcnow()
+    db.session.commit()
+    return run
+
+
+def latest_analysis(consultation: Consultation) -> AnalysisRun | None:
+    return db.session.execute(
+        select(AnalysisRun).where(AnalysisRun.consultation_id == consultation.id)
+        .order_by(AnalysisRun.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def similar_testimonies(consultation: Consultation, testimony_id: int) -> list[tuple[int, float]]:
+    """The most similar testimonies, from the last finished analysis."""
+    run = db.session.execute(
+        select(AnalysisRun).where(AnalysisRun.consultation_id == consultation.id,
+                                  AnalysisRun.state == "done")
+        .order_by(AnalysisRun.id.desc()).limit(1)).scalar_one_or_none()
+    if run is None:
+        return []
+    return [tuple(pair) for pair in json.loads(run.result)["similar"].get(str(testimony_id), [])]
+
+
+def analyse_consultation(consultation: Consultation,
+                         topics: int | None = None) -> tuple[Analysis, int]:
     """Topics, near-duplicates and similar testimonies of everything the consultation
     received (withdrawn testimonies left out), from the text as written."""
     documents = db.session.execute(
@@ -251,7 +300,7 @@ def analyse_consultation(consultation: Consultation, topics: int | None = None) 
             Testimony.consultation_id == consultation.id,
             Testimony.status != Status.WITHDRAWN).order_by(Testimony.id)).all()
     return analyse([(id_, f"{title or ''}\n{body}") for id_, title, body in documents],
-                   topics=topics)
+                   topics=topics), len(documents)
 
 
 def add_orientation(consultation: Consultation, title: str, text: str) -> Orientation:

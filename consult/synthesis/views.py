@@ -1,6 +1,9 @@
 """The commissioners' reading room, codebook and coding; the public page of the
 published orientations, recommendations and measures."""
-from flask import abort, flash, redirect, render_template, request, url_for
+import json
+import threading
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -113,6 +116,7 @@ def read(consultation, testimony_id: int):
         active_filters={k: v for k, v in filters.items() if v},
         form=CodingForm(codes=services.codebook(consultation)),
         recommendations=services.orientations(consultation, published_only=False),
+        similar=services.similar_testimonies(consultation, testimony.id),
         is_read=db.session.execute(db.select(Reading.id).filter_by(
             user_id=current_user.id, testimony_id=testimony.id)).first() is not None)
 
@@ -269,3 +273,26 @@ def add_evidence(consultation, testimony_id: int):
         else:
             flash(_("Cited in support.") if added else _("Already cited."), "success")
     return redirect(url_for("synthesis.read", slug=consultation.slug, testimony_id=testimony.id))
+
+
+def _complete_in_background(app, run_id: int) -> None:
+    with app.app_context():
+        services.complete_analysis(run_id)
+
+
+@bp.route("/c/<slug>/analysis", methods=["GET", "POST"])
+@staff_of(*READERS)
+def analysis(consultation):
+    """Start the text analysis (it runs in the background) and show the latest result."""
+    mark_private()
+    if request.method == "POST":
+        run = services.start_analysis(consultation)
+        threading.Thread(target=_complete_in_background, name=f"analysis-{run.id}",
+                         args=(current_app._get_current_object(), run.id), daemon=True).start()
+        flash(_("The analysis has started; this page shows its result when it is done."),
+              "success")
+        return redirect(url_for("synthesis.analysis", slug=consultation.slug))
+    run = services.latest_analysis(consultation)
+    result = json.loads(run.result) if run is not None and run.state == "done" else None
+    return render_template("synthesis/analysis.html", consultation=consultation, run=run,
+                           result=result)

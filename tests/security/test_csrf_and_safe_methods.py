@@ -26,6 +26,7 @@ def post_paths(w) -> list[str]:
         "/account/second-factor", "/account/second-factor/setup", "/account/data/delete",
         f"/admin/consultations/{a}/lists/themes", f"/c/{a}/testify",
         f"/my-testimonies/{w.pending.id}/edit", f"/receipt/{token}/withdraw",
+        f"/c/{a}/analysis",
     ]
 
 

@@ -62,6 +62,8 @@ def probes(w) -> list[Probe]:
         post(f"/c/{a}/reading/{pend}/read", {"commissioner_a", "admin"}),
         post(f"/c/{a}/codes", {"commissioner_a", "admin"}, name=""),
         get(f"/c/{a}/synthesis", {"commissioner_a", "admin"}),
+        get(f"/c/{a}/analysis", {"commissioner_a", "admin"}),
+        get("/c/conso-b/analysis", {"admin"}),
         get("/c/conso-b/synthesis", {"admin"}),
         post(f"/c/{a}/synthesis/add", {"commissioner_a", "admin"}, kind="orientation", text=""),
         post(f"/c/{a}/synthesis/recommendations/999999/move", set(), orientation="1",

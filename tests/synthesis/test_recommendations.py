@@ -1,9 +1,10 @@
 """Orientations → recommendations → measures: numbering, import, the public page."""
 import json
+import threading
 from pathlib import Path
 
 from consult.extensions import db
-from consult.models import Evidence, Orientation, Role, Status, Visibility
+from consult.models import AnalysisRun, Evidence, Orientation, Role, Status, Visibility
 from consult.synthesis import services
 from consult.synthesis.outline import parse_outline
 from consult.testimonies.services import refresh_public_copy
@@ -150,3 +151,36 @@ def test_the_editor_is_for_this_consultations_commissioners(app, make_consultati
     client = app.test_client()
     log_in(client, "com-b@example.org")
     assert client.get(f"/c/{consultation.slug}/synthesis").status_code == 404
+
+
+def test_the_analysis_runs_in_the_background_and_feeds_the_pages(
+    app, client, make_consultation, make_user, make_testimony
+):
+    consultation = make_consultation()
+    make_user("com@example.org", roles=((consultation, Role.COMMISSIONER),))
+    housing = ["Le loyer de notre logement a doublé et les familles du quartier partent.",
+               "Trouver un logement abordable prend des mois pour les familles monoparentales.",
+               "Le logement social manque : trois familles attendent dans notre immeuble.",
+               "Sans logement stable, les familles que j'accompagne perdent leurs repères.",
+               "Les familles immigrantes cherchent un logement pendant des semaines.",
+               "Un logement insalubre rend les enfants de ces familles malades."]
+    youth = ["La liste d'attente en protection de la jeunesse dépasse huit mois.",
+             "En protection de la jeunesse, l'attente pour une évaluation est trop longue.",
+             "Les signalements en protection de la jeunesse restent des mois en attente.",
+             "Mon dossier en protection de la jeunesse est en attente depuis l'hiver.",
+             "L'attente en protection de la jeunesse épuise les parents.",
+             "Protection de la jeunesse : une attente qui met les enfants en danger."]
+    made = [make_testimony(consultation, text)[0] for text in housing]
+    for text in youth:
+        make_testimony(consultation, text)
+    log_in(client, "com@example.org")
+    response = post_form(client, f"/c/{consultation.slug}/analysis")
+    assert response.status_code == 302
+    run = db.session.execute(db.select(AnalysisRun)).scalar_one()
+    worker = next(t for t in threading.enumerate() if t.name == f"analysis-{run.id}")
+    worker.join()
+    page = client.get(f"/c/{consultation.slug}/analysis").get_data(as_text=True)
+    assert "Last analysis: 12 testimonies" in page and "logement" in page
+    reading = client.get(f"/c/{consultation.slug}/reading/{made[0].id}").get_data(as_text=True)
+    assert "Similar testimonies" in reading
+    assert any(f"/reading/{other.id}\"" in reading for other in made[1:])
