@@ -137,7 +137,10 @@ def analyse_texts(slug: str, topics: int | None, as_json: bool):
     """Group the testimonies of the consultation SLUG by topic, find near-duplicates and
     each testimony's most similar ones (deterministic: same data, same result). The
     result is kept: the commissioners' pages show the latest one."""
-    run = synthesis.start_analysis(_consultation_or_fail(slug))
+    run, started = synthesis.start_analysis(_consultation_or_fail(slug))
+    if not started:
+        raise click.ClickException(f"An analysis of {slug} is already running (since "
+                                   f"{run.started_at:%Y-%m-%d %H:%M} UTC).")
     run = synthesis.complete_analysis(run.id, topics=topics)
     if as_json:
         click.echo(run.result)

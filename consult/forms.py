@@ -30,7 +30,7 @@ class Form(FlaskForm):
             return _wtforms_translations(str(get_locale()))
 
         def bind_field(self, form, unbound_field, options):
-            options["filters"] = [*options.get("filters", ()), _without_nul]
+            options["filters"] = [*unbound_field.kwargs.get("filters", ()), _without_nul]
             return unbound_field.bind(form=form, **options)
 
 

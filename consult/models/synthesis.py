@@ -151,3 +151,18 @@ class AnalysisRun(Base):
     testimonies: Mapped[int] = mapped_column(default=0)
     #: Topics, duplicate groups and similar testimonies (see consult.synthesis.analysis).
     result: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class NearDuplicate(Base):
+    """A testimony that an analysis found near-identical to an earlier one (its
+    representative, the lowest id of the group): read once, through the representative."""
+
+    __tablename__ = "near_duplicates"
+    __table_args__ = (UniqueConstraint("run_id", "testimony_id"),
+                      Index("ix_near_duplicates_run_representative", "run_id", "representative_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("analysis_runs.id", ondelete="CASCADE"))
+    testimony_id: Mapped[int] = mapped_column(ForeignKey("testimonies.id", ondelete="CASCADE"))
+    representative_id: Mapped[int] = mapped_column(
+        ForeignKey("testimonies.id", ondelete="CASCADE"))

@@ -55,6 +55,9 @@ class Testimony(Base):
         Index("ix_testimonies_public_category", "consultation_id", "is_public", "category_id", "id"),
         Index("ix_testimonies_public_region", "consultation_id", "is_public", "region_id", "id"),
         Index("ix_testimonies_public_channel", "consultation_id", "is_public", "channel", "id"),
+        # The staff's lists (reading room, moderation) walk every testimony in id order.
+        Index("ix_testimonies_consultation", "consultation_id", "id"),
+        Index("ix_testimonies_consultation_status", "consultation_id", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,9 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from consult.forms import Form, single_line
 from consult.testimonies.forms import optional_id
+
+
+def digits_or_none(value) -> int | None:
+    """A number typed or sent in a hidden field; anything else is no number."""
+    return int(value) if value and str(value).isdigit() else None
 
 
 def _code_choices(codes) -> list[SelectChoice]:
@@ -16,6 +21,8 @@ def _code_choices(codes) -> list[SelectChoice]:
 
 class CodingForm(Form):
     code = SelectField(_l("Code"), coerce=optional_id, validators=[DataRequired()])
+    #: Where the passage starts in the text, when it was selected with the mouse.
+    start = HiddenField(filters=[digits_or_none])
     passage = TextAreaField(
         _l("Passage (optional)"),
         description=_l("Copy the passage exactly as written; leave empty to code the whole "
@@ -40,10 +47,16 @@ class CodeForm(Form):
             SelectChoice(code.id, code.name) for code in parents]
 
 
-class ItemForm(Form):
-    """A new orientation (title and text), recommendation or measure."""
+class ItemTextForm(Form):
+    """The wording of an orientation (title and explanation), recommendation or measure."""
 
-    kind = StringField(validators=[DataRequired()])
-    parent = StringField(filters=[lambda v: int(v) if v and str(v).isdigit() else None])
     text = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=5000)])
     details = TextAreaField(_l("Explanation (optional)"), validators=[Optional(), Length(max=20_000)])
+    submit = SubmitField(_l("Save"))
+
+
+class ItemForm(ItemTextForm):
+    """A new orientation, recommendation or measure, under its parent."""
+
+    kind = StringField(validators=[DataRequired()])
+    parent = StringField(filters=[digits_or_none])

@@ -3,10 +3,11 @@ orientations → recommendations → measures (numbering, import from an outline
 publication, and what the public page shows of their evidence)."""
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from string import ascii_lowercase
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -14,12 +15,14 @@ from consult import audit
 from consult.extensions import db
 from consult.models import (
     AnalysisRun,
+    Channel,
     Code,
     Consultation,
     DraftStatus,
     Evidence,
     Excerpt,
     Measure,
+    NearDuplicate,
     Orientation,
     ParticipantCategory,
     Reading,
@@ -27,7 +30,9 @@ from consult.models import (
     Region,
     Status,
     Testimony,
+    Theme,
     User,
+    Visibility,
     utcnow,
 )
 from consult.synthesis.analysis import Analysis, analyse
@@ -51,12 +56,18 @@ class NumberedMeasure:
     measure: Measure
 
 
+@dataclass(frozen=True)
+class Quote:
+    testimony: Testimony
+    text: str
+
+
 @dataclass
 class NumberedRecommendation:
     number: str
     recommendation: Recommendation
     measures: list[NumberedMeasure]
-    quotes: list[Testimony]
+    quotes: list[Quote]
 
 
 @dataclass
@@ -79,7 +90,9 @@ def orientations(consultation: Consultation, *, published_only: bool) -> list[Nu
         .order_by(Orientation.position, Orientation.id)
         .options(selectinload(Orientation.recommendations).selectinload(Recommendation.measures),
                  selectinload(Orientation.recommendations).selectinload(Recommendation.evidence)
-                 .selectinload(Evidence.testimony))
+                 .selectinload(Evidence.testimony),
+                 selectinload(Orientation.recommendations).selectinload(Recommendation.evidence)
+                 .selectinload(Evidence.excerpt))
     ).scalars().all()
     result = []
     for o_index, orientation in enumerate(rows, start=1):
@@ -90,12 +103,14 @@ def orientations(consultation: Consultation, *, published_only: bool) -> list[Nu
             if published_only and recommendation.status is not DraftStatus.PUBLISHED:
                 continue
             number = f"{o_index}.{r_index}"
-            quotes = [e.testimony for e in recommendation.evidence if e.testimony.is_public]
+            quotes = [Quote(e.testimony, str(excerpt_text(e.excerpt, may_read_original=False))
+                            if e.excerpt is not None else e.testimony.public_body or "")
+                      for e in recommendation.evidence if e.testimony.is_public]
             numbered.append(NumberedRecommendation(
                 number=number, recommendation=recommendation,
                 measures=[NumberedMeasure(f"{number}.{measure_letter(m_index)}", measure)
                           for m_index, measure in enumerate(recommendation.measures)],
-                quotes=list({t.id: t for t in quotes}.values())[:3]))
+                quotes=list(dict.fromkeys(quotes))[:3]))
         result.append(NumberedOrientation(str(o_index), orientation, numbered))
     return result
 
@@ -137,9 +152,77 @@ def move_recommendation(recommendation: Recommendation, orientation: Orientation
         siblings = [r for r in orientation.recommendations if r is not recommendation]
         siblings.insert(max(0, min(position, len(siblings))), recommendation)
         recommendation.orientation = orientation
-        for items in (left_behind, siblings):
-            for index, item in enumerate(items):
-                item.position = index
+        _renumber(left_behind)
+        _renumber(siblings)
+    db.session.commit()
+
+
+SynthesisItem = Orientation | Recommendation | Measure
+
+
+def consultation_id_of(item: SynthesisItem) -> int:
+    if isinstance(item, Orientation):
+        return item.consultation_id
+    if isinstance(item, Recommendation):
+        return item.orientation.consultation_id
+    return item.recommendation.orientation.consultation_id
+
+
+def _siblings(item: SynthesisItem) -> list:
+    """The item and the others numbered with it, in order."""
+    if isinstance(item, Orientation):
+        return list(db.session.execute(
+            select(Orientation).where(Orientation.consultation_id == item.consultation_id)
+            .order_by(Orientation.position, Orientation.id)).scalars())
+    if isinstance(item, Recommendation):
+        return list(item.orientation.recommendations)
+    return list(item.recommendation.measures)
+
+
+def _renumber(items: list) -> None:
+    for index, sibling in enumerate(items):
+        sibling.position = index
+
+
+def _record(action: str, item: SynthesisItem, actor: User | None, **details) -> None:
+    audit.record(f"recommendations.{action}", object_type=type(item).__name__.lower(),
+                 object_id=item.id, consultation_id=consultation_id_of(item), actor=actor,
+                 details=details or None)
+
+
+def shift(item: SynthesisItem, offset: int, actor: User | None = None) -> None:
+    """Move an orientation, recommendation or measure up (-1) or down (+1) among its
+    siblings; the numbers of every item follow."""
+    siblings = _siblings(item)
+    index = siblings.index(item)
+    target = max(0, min(index + offset, len(siblings) - 1))
+    siblings.insert(target, siblings.pop(index))
+    _renumber(siblings)
+    _record("moved", item, actor, position=target + 1)
+    db.session.commit()
+
+
+def edit(item: SynthesisItem, text: str, details: str = "", actor: User | None = None) -> None:
+    """Change the wording of an item (an orientation has a title and an explanation)."""
+    if isinstance(item, Orientation):
+        item.title, item.text = text.strip(), details.strip()
+    else:
+        item.text = text.strip()
+    _record("edited", item, actor)
+    db.session.commit()
+
+
+def delete(item: SynthesisItem, actor: User | None = None) -> None:
+    """Delete an item with what it contains and renumber the rest."""
+    siblings = [sibling for sibling in _siblings(item) if sibling is not item]
+    _record("deleted", item, actor, text=item.title if isinstance(item, Orientation) else item.text)
+    if isinstance(item, Recommendation):
+        item.orientation.recommendations.remove(item)
+    elif isinstance(item, Measure):
+        item.recommendation.measures.remove(item)
+    else:
+        db.session.delete(item)
+    _renumber(siblings)
     db.session.commit()
 
 
@@ -185,22 +268,42 @@ def codebook(consultation: Consultation) -> list[Code]:
     ).scalars())
 
 
-def apply_code(code: Code, testimony: Testimony, actor: User, passage: str = "") -> Excerpt:
-    """Tag the whole testimony, or the quoted passage of its original text."""
+def apply_code(code: Code, testimony: Testimony, actor: User, passage: str = "",
+               start: int | None = None) -> Excerpt:
+    """Tag the whole testimony, or a passage of its original text: the one selected at
+    `start` when given and right, else the first place the quoted passage appears."""
     if code.consultation_id != testimony.consultation_id:
         raise SynthesisError(_l("This code belongs to another consultation."))
-    start = end = None
-    if passage.strip():
-        quoted = passage.strip()
+    end = None
+    quoted = passage.strip()
+    if not quoted:
+        start = None
+    elif start is None or start < 0 or not testimony.body.startswith(quoted, start):
         start = testimony.body.find(quoted)
         if start < 0:
             raise SynthesisError(_l("This passage is not in the testimony as written."))
+    if start is not None:
         end = start + len(quoted)
     excerpt = Excerpt(code=code, testimony=testimony, start=start, end=end,
                       created_by_id=actor.id)
     db.session.add(excerpt)
     db.session.commit()
     return excerpt
+
+
+def highlighted(text: str, excerpts: list[Excerpt]) -> list[tuple[str, bool]]:
+    """The text cut into pieces, each marked True where a coded passage covers it."""
+    covered = sorted((e.start, e.end) for e in excerpts if e.start is not None)
+    pieces: list[tuple[str, bool]] = []
+    position = 0
+    for start, end in covered:
+        start = max(start, position)
+        if end <= start:
+            continue
+        pieces += [(text[position:start], False), (text[start:end], True)]
+        position = end
+    pieces.append((text[position:], False))
+    return [piece for piece in pieces if piece[0]]
 
 
 def excerpt_text(excerpt: Excerpt, may_read_original: bool) -> str:
@@ -216,14 +319,45 @@ def excerpt_text(excerpt: Excerpt, may_read_original: bool) -> str:
     return passage if passage in public else _l("[passage masked]")
 
 
+def reading_query(consultation: Consultation, filters: dict[str, str]):
+    """Every testimony of the consultation, whatever its status, with the reading
+    room's filters (text values as typed in the address; unknown values are ignored)."""
+    query = select(Testimony).where(Testimony.consultation_id == consultation.id)
+    if filters["theme"].isdigit():
+        query = query.where(Testimony.themes.any(Theme.id == int(filters["theme"])))
+    for name, column in (("category", Testimony.category_id), ("region", Testimony.region_id)):
+        if filters[name].isdigit():
+            query = query.where(column == int(filters[name]))
+    for name, column, enum in (("channel", Testimony.channel, Channel),
+                               ("status", Testimony.status, Status),
+                               ("visibility", Testimony.visibility, Visibility)):
+        if filters[name] in {member.value for member in enum}:
+            query = query.where(column == enum(filters[name]))
+    if filters["code"].isdigit():
+        query = query.where(Testimony.id.in_(select(Excerpt.testimony_id).where(
+            Excerpt.code_id == int(filters["code"]))))
+    if filters["q"].strip():
+        words = f"%{filters['q'].strip()}%"
+        query = query.where(Testimony.body.ilike(words) | Testimony.title.ilike(words))
+    folded = folded_copies(consultation) if filters["copies"] != "shown" else None
+    if folded is not None:
+        query = query.where(Testimony.id.not_in(folded))
+    return query
+
+
 def mark_read(user: User, testimony: Testimony) -> None:
-    if db.session.execute(select(Reading.id).filter_by(
-            user_id=user.id, testimony_id=testimony.id)).first() is None:
-        db.session.add(Reading(user_id=user.id, testimony_id=testimony.id))
-        try:
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
+    """Mark the testimony as read by this commissioner, with its near-identical copies
+    (read once, through the first of them)."""
+    ids = [testimony.id, *copies_of(db.session.get(Consultation, testimony.consultation_id),
+                                    [testimony.id]).get(testimony.id, [])]
+    already = set(db.session.execute(select(Reading.testimony_id).where(
+        Reading.user_id == user.id, Reading.testimony_id.in_(ids))).scalars())
+    db.session.add_all(Reading(user_id=user.id, testimony_id=id_) for id_ in ids
+                       if id_ not in already)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
 
 
 def code_counts(code: Code) -> dict[str, list[tuple[str, int]]]:
@@ -246,12 +380,24 @@ def code_counts(code: Code) -> dict[str, list[tuple[str, int]]]:
     return result
 
 
-def start_analysis(consultation: Consultation) -> AnalysisRun:
-    """Record that an analysis of the consultation has begun."""
+#: A run still "running" after this long died with its process; another may start.
+ANALYSIS_TIMEOUT = timedelta(hours=1)
+
+
+def start_analysis(consultation: Consultation) -> tuple[AnalysisRun, bool]:
+    """Record that an analysis of the consultation has begun, unless one is under way
+    (a double click starts one run); returns the run and whether it is new."""
+    running = db.session.execute(
+        select(AnalysisRun).where(AnalysisRun.consultation_id == consultation.id,
+                                  AnalysisRun.state == "running",
+                                  AnalysisRun.started_at > utcnow() - ANALYSIS_TIMEOUT)
+        .order_by(AnalysisRun.id.desc()).limit(1)).scalar_one_or_none()
+    if running is not None:
+        return running, False
     run = AnalysisRun(consultation_id=consultation.id)
     db.session.add(run)
     db.session.commit()
-    return run
+    return run, True
 
 
 def complete_analysis(run_id: int, topics: int | None = None) -> AnalysisRun:
@@ -270,6 +416,10 @@ def complete_analysis(run_id: int, topics: int | None = None) -> AnalysisRun:
         "similar": {str(key): value for key, value in result.similar.items()},
     }, ensure_ascii=False)
     run.testimonies, run.state, run.finished_at = count, "done", utcnow()
+    copies = [{"run_id": run.id, "testimony_id": member, "representative_id": group[0]}
+              for group in result.duplicate_groups for member in group[1:]]
+    if copies:
+        db.session.execute(insert(NearDuplicate), copies)
     db.session.commit()
     return run
 
@@ -280,15 +430,42 @@ def latest_analysis(consultation: Consultation) -> AnalysisRun | None:
         .order_by(AnalysisRun.id.desc()).limit(1)).scalar_one_or_none()
 
 
-def similar_testimonies(consultation: Consultation, testimony_id: int) -> list[tuple[int, float]]:
-    """The most similar testimonies, from the last finished analysis."""
-    run = db.session.execute(
+def latest_finished_analysis(consultation: Consultation) -> AnalysisRun | None:
+    return db.session.execute(
         select(AnalysisRun).where(AnalysisRun.consultation_id == consultation.id,
                                   AnalysisRun.state == "done")
         .order_by(AnalysisRun.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def similar_testimonies(consultation: Consultation, testimony_id: int) -> list[tuple[int, float]]:
+    """The most similar testimonies, from the last finished analysis."""
+    run = latest_finished_analysis(consultation)
     if run is None:
         return []
     return [tuple(pair) for pair in json.loads(run.result)["similar"].get(str(testimony_id), [])]
+
+
+def folded_copies(consultation: Consultation):
+    """A query of the testimonies that the last finished analysis found near-identical
+    to an earlier one, so the reading room shows each such text once; None without one."""
+    run = latest_finished_analysis(consultation)
+    if run is None:
+        return None
+    return select(NearDuplicate.testimony_id).where(NearDuplicate.run_id == run.id)
+
+
+def copies_of(consultation: Consultation, ids: list[int]) -> dict[int, list[int]]:
+    """For each of these testimonies, the near-identical later ones it stands for."""
+    run = latest_finished_analysis(consultation)
+    copies: dict[int, list[int]] = {}
+    if run is None or not ids:
+        return copies
+    for representative, testimony in db.session.execute(
+            select(NearDuplicate.representative_id, NearDuplicate.testimony_id)
+            .where(NearDuplicate.run_id == run.id, NearDuplicate.representative_id.in_(ids))
+            .order_by(NearDuplicate.testimony_id)):
+        copies.setdefault(representative, []).append(testimony)
+    return copies
 
 
 def analyse_consultation(consultation: Consultation,
@@ -329,11 +506,7 @@ def add_measure(recommendation: Recommendation, text: str) -> Measure:
 
 def set_status(item: Orientation | Recommendation, published: bool, actor: User) -> None:
     item.status = DraftStatus.PUBLISHED if published else DraftStatus.DRAFT
-    consultation_id = (item.consultation_id if isinstance(item, Orientation)
-                       else item.orientation.consultation_id)
-    audit.record("recommendations.published" if published else "recommendations.unpublished",
-                 object_type=type(item).__name__.lower(), object_id=item.id,
-                 consultation_id=consultation_id, actor=actor)
+    _record("published" if published else "unpublished", item, actor)
     db.session.commit()
 
 

@@ -13,19 +13,19 @@ from consult.models import (
     Channel,
     Code,
     Excerpt,
+    Measure,
     Orientation,
     Reading,
     Recommendation,
     Role,
     Status,
     Testimony,
-    Theme,
     Visibility,
 )
 from consult.moderation import services as moderation
 from consult.security import mark_private
 from consult.synthesis import bp, services
-from consult.synthesis.forms import CodeForm, CodingForm, ItemForm
+from consult.synthesis.forms import CodeForm, CodingForm, ItemForm, ItemTextForm
 
 
 @bp.route("/c/<slug>/recommendations")
@@ -42,29 +42,8 @@ READERS = (Role.COMMISSIONER,)
 
 def _reading_filters() -> dict:
     return {name: request.args.get(name, "") for name in
-            ("theme", "category", "region", "channel", "status", "visibility", "code", "q")}
-
-
-def _reading_query(consultation, filters: dict):
-    """Every testimony of the consultation, whatever its status, with the filters."""
-    query = db.select(Testimony).where(Testimony.consultation_id == consultation.id)
-    if filters["theme"].isdigit():
-        query = query.where(Testimony.themes.any(Theme.id == int(filters["theme"])))
-    for name, column in (("category", Testimony.category_id), ("region", Testimony.region_id)):
-        if filters[name].isdigit():
-            query = query.where(column == int(filters[name]))
-    for name, column, enum in (("channel", Testimony.channel, Channel),
-                               ("status", Testimony.status, Status),
-                               ("visibility", Testimony.visibility, Visibility)):
-        if filters[name] in {member.value for member in enum}:
-            query = query.where(column == enum(filters[name]))
-    if filters["code"].isdigit():
-        query = query.where(Testimony.id.in_(db.select(Excerpt.testimony_id).where(
-            Excerpt.code_id == int(filters["code"]))))
-    if filters["q"].strip():
-        words = f"%{filters['q'].strip()}%"
-        query = query.where(Testimony.body.ilike(words) | Testimony.title.ilike(words))
-    return query
+            ("theme", "category", "region", "channel", "status", "visibility", "code", "q",
+             "copies")}
 
 
 @bp.route("/c/<slug>/reading")
@@ -74,7 +53,7 @@ def reading_room(consultation):
     mark_private()
     filters = _reading_filters()
     after = request.args.get("after", "")
-    query = _reading_query(consultation, filters)
+    query = services.reading_query(consultation, filters)
     if after.isdigit():
         query = query.where(Testimony.id > int(after))
     rows = db.session.execute(query.order_by(Testimony.id).limit(51)).scalars().all()
@@ -85,6 +64,8 @@ def reading_room(consultation):
                        **{**request.args.to_dict(), "after": rows[49].id}) if len(rows) > 50 else None
     return render_template("synthesis/reading_room.html", consultation=consultation,
                            items=rows[:50], read=read, filters=filters, next_url=next_url,
+                           copies=services.copies_of(consultation, [t.id for t in rows[:50]]),
+                           can_fold=services.latest_finished_analysis(consultation) is not None,
                            active_filters={k: v for k, v in filters.items() if v},
                            channels=list(Channel), statuses=list(Status),
                            visibilities=list(Visibility), codes=services.codebook(consultation))
@@ -106,13 +87,15 @@ def read(consultation, testimony_id: int):
     moderation.record_reading(testimony, current_user, original=True)
     filters = _reading_filters()
     following = db.session.execute(
-        _reading_query(consultation, filters).where(Testimony.id > testimony.id)
+        services.reading_query(consultation, filters).where(Testimony.id > testimony.id)
         .order_by(Testimony.id).limit(1)).scalar_one_or_none()
     excerpts = db.session.execute(db.select(Excerpt).where(
         Excerpt.testimony_id == testimony.id).order_by(Excerpt.start)).scalars().all()
     return render_template(
         "synthesis/read.html", consultation=consultation, testimony=testimony,
         excerpts=excerpts, following=following,
+        pieces=services.highlighted(testimony.body, excerpts),
+        copies=services.copies_of(consultation, [testimony.id]).get(testimony.id, []),
         active_filters={k: v for k, v in filters.items() if v},
         form=CodingForm(codes=services.codebook(consultation)),
         recommendations=services.orientations(consultation, published_only=False),
@@ -131,7 +114,8 @@ def code(consultation, testimony_id: int):
     try:
         if chosen is None:
             raise services.SynthesisError(_("Choose a code."))
-        services.apply_code(chosen, testimony, current_user, form.passage.data or "")
+        services.apply_code(chosen, testimony, current_user, form.passage.data or "",
+                            start=form.start.data)
     except services.SynthesisError as error:
         flash(str(error), "error")
     else:
@@ -186,13 +170,21 @@ def code_page(consultation, code_id: int):
                            counts=services.code_counts(found))
 
 
+ITEM_KINDS = {"orientations": Orientation, "recommendations": Recommendation,
+              "measures": Measure}
+
+
 def _item_or_404(model, item_id: int, consultation):
     item = db.session.get(model, item_id)
-    owner = item.consultation_id if isinstance(item, Orientation) else (
-        item.orientation.consultation_id if item is not None else None)
-    if item is None or owner != consultation.id:
+    if item is None or services.consultation_id_of(item) != consultation.id:
         abort(404)
     return item
+
+
+def _item_of_kind_or_404(kind: str, item_id: int, consultation):
+    if kind not in ITEM_KINDS:
+        abort(404)
+    return _item_or_404(ITEM_KINDS[kind], item_id, consultation)
 
 
 @bp.route("/c/<slug>/synthesis", methods=["GET"])
@@ -246,12 +238,53 @@ def move(consultation, item_id: int):
 @staff_of(*READERS)
 def set_status(consultation, kind: str, item_id: int):
     """Publish or take back an orientation or a recommendation."""
-    model = {"orientations": Orientation, "recommendations": Recommendation}.get(kind)
-    if model is None:
+    if kind == "measures":
         abort(404)
-    services.set_status(_item_or_404(model, item_id, consultation),
+    services.set_status(_item_of_kind_or_404(kind, item_id, consultation),
                         request.form.get("published") == "1", current_user)
     return redirect(url_for("synthesis.editor", slug=consultation.slug))
+
+
+@bp.route("/c/<slug>/synthesis/<kind>/<int:item_id>/shift", methods=["POST"])
+@staff_of(*READERS)
+def shift(consultation, kind: str, item_id: int):
+    """Move an orientation, recommendation or measure one place up or down."""
+    item = _item_of_kind_or_404(kind, item_id, consultation)
+    services.shift(item, -1 if request.form.get("direction") == "up" else 1, current_user)
+    return redirect(url_for("synthesis.editor", slug=consultation.slug,
+                            _anchor=f"{kind}-{item.id}"))
+
+
+@bp.route("/c/<slug>/synthesis/<kind>/<int:item_id>/edit", methods=["GET", "POST"])
+@staff_of(*READERS)
+def edit_item(consultation, kind: str, item_id: int):
+    """Change the wording of an orientation, recommendation or measure."""
+    mark_private()
+    item = _item_of_kind_or_404(kind, item_id, consultation)
+    is_orientation = isinstance(item, Orientation)
+    form = ItemTextForm(data={"text": item.title if is_orientation else item.text,
+                              "details": item.text if is_orientation else ""})
+    if form.validate_on_submit():
+        services.edit(item, form.text.data, form.details.data or "", current_user)
+        flash(_("Saved."), "success")
+        return redirect(url_for("synthesis.editor", slug=consultation.slug,
+                                _anchor=f"{kind}-{item.id}"))
+    return render_template("synthesis/edit_item.html", consultation=consultation, item=item,
+                           kind=kind, form=form, is_orientation=is_orientation)
+
+
+@bp.route("/c/<slug>/synthesis/<kind>/<int:item_id>/delete", methods=["GET", "POST"])
+@staff_of(*READERS)
+def delete_item(consultation, kind: str, item_id: int):
+    """Ask, then delete an item with what it contains."""
+    mark_private()
+    item = _item_of_kind_or_404(kind, item_id, consultation)
+    if request.method == "POST":
+        services.delete(item, current_user)
+        flash(_("Deleted."), "success")
+        return redirect(url_for("synthesis.editor", slug=consultation.slug))
+    return render_template("synthesis/delete_item.html", consultation=consultation, item=item,
+                           kind=kind)
 
 
 @bp.route("/c/<slug>/reading/<int:testimony_id>/evidence", methods=["POST"])
@@ -286,9 +319,11 @@ def analysis(consultation):
     """Start the text analysis (it runs in the background) and show the latest result."""
     mark_private()
     if request.method == "POST":
-        run = services.start_analysis(consultation)
-        threading.Thread(target=_complete_in_background, name=f"analysis-{run.id}",
-                         args=(current_app._get_current_object(), run.id), daemon=True).start()
+        run, started = services.start_analysis(consultation)
+        if started:
+            threading.Thread(target=_complete_in_background, name=f"analysis-{run.id}",
+                             args=(current_app._get_current_object(), run.id),
+                             daemon=True).start()
         flash(_("The analysis has started; this page shows its result when it is done."),
               "success")
         return redirect(url_for("synthesis.analysis", slug=consultation.slug))

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from consult.extensions import db
-from consult.models import Attachment, Role, Status, Visibility
+from consult.models import Attachment, Measure, Orientation, Recommendation, Role, Status, Visibility
 from consult.testimonies.attachments import write_file
 from tests.conftest import log_in
 
@@ -25,6 +25,8 @@ class World:
     own_token: str = ""
     attachment: object = None
     other_attachment: object = None
+    orientation: object = None
+    orientation_in_b: object = None
     people: dict = field(default_factory=dict)
 
 
@@ -62,6 +64,12 @@ def world(make_consultation, make_user, make_testimony):
                                 stored_name=write_file(content), media_type="application/pdf",
                                 size=len(content), uploader_key="k")
         db.session.add(attachment)
+    w.orientation, w.orientation_in_b = (
+        Orientation(consultation=consultation, title=f"Orientation de {consultation.slug}",
+                    recommendations=[Recommendation(text="Recommandation", measures=[
+                        Measure(text="Mesure")])])
+        for consultation in (w.a, w.b))
+    db.session.add_all([w.orientation, w.orientation_in_b])
     db.session.commit()
     w.attachment, w.other_attachment = (w.published.attachments[0],
                                         w.other_published.attachments[0])

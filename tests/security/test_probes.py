@@ -30,6 +30,7 @@ def probes(w) -> list[Probe]:
     theme_a = w.a.themes[0].id
     theme_b = w.b.themes[0].id
     token = w.own_token
+    mine, theirs = w.orientation, w.orientation_in_b
 
     def get(path, allowed):
         return Probe("GET", path, frozenset(allowed))
@@ -69,6 +70,19 @@ def probes(w) -> list[Probe]:
         post(f"/c/{a}/synthesis/recommendations/999999/move", set(), orientation="1",
              position="1"),
         post(f"/c/{a}/synthesis/orientations/999999/status", set(), published="1"),
+        get(f"/c/{a}/synthesis/orientations/{mine.id}/edit", {"commissioner_a", "admin"}),
+        get(f"/c/{a}/synthesis/orientations/{theirs.id}/edit", set()),
+        post(f"/c/{a}/synthesis/recommendations/{mine.recommendations[0].id}/edit",
+             {"commissioner_a", "admin"}, text=""),
+        post(f"/c/{a}/synthesis/measures/{theirs.recommendations[0].measures[0].id}/edit",
+             set(), text="Changé"),
+        get(f"/c/{a}/synthesis/recommendations/{mine.recommendations[0].id}/delete",
+            {"commissioner_a", "admin"}),
+        post(f"/c/{a}/synthesis/orientations/{theirs.id}/delete", set()),
+        post(f"/c/{a}/synthesis/measures/{mine.recommendations[0].measures[0].id}/shift",
+             {"commissioner_a", "admin"}, direction="up"),
+        post(f"/c/{a}/synthesis/recommendations/{theirs.recommendations[0].id}/shift", set(),
+             direction="up"),
         post(f"/c/{a}/reading/{pend}/evidence", {"commissioner_a", "admin"}, recommendation=""),
         post(f"/c/{a}/reading/{w.in_b.id}/evidence", set(), recommendation="1"),
         get("/c/conso-brouillon/recommendations", {"admin"}),

@@ -93,3 +93,45 @@ def test_mark_as_read_then_next(client, room):
     assert db.session.query(Reading).count() == 1
     post_form(client, f"/c/salle/reading/{secret.id}/read", form_page=f"/c/salle/reading/{secret.id}")
     assert db.session.query(Reading).count() == 1
+
+
+def test_a_selected_occurrence_is_coded_where_it_was_selected_and_highlighted(
+    client, room, make_testimony
+):
+    consultation, _secret, _public = room
+    repeated, _ = make_testimony(consultation, "Attendre. Toujours attendre. Attendre encore.")
+    code = services.add_code(consultation, "Attente", "", None)
+    log_in(client, "com@example.org")
+    second = repeated.body.index("attendre", 10)
+    post_form(client, f"/c/salle/reading/{repeated.id}/code",
+              {"code": str(code.id), "passage": "attendre", "start": str(second)},
+              form_page=f"/c/salle/reading/{repeated.id}")
+    post_form(client, f"/c/salle/reading/{repeated.id}/code",
+              {"code": str(code.id), "passage": "Attendre", "start": "999"},
+              form_page=f"/c/salle/reading/{repeated.id}")
+    spans = sorted(db.session.execute(db.select(Excerpt.start, Excerpt.end).filter_by(
+        testimony_id=repeated.id)).all())
+    assert spans == [(0, 8), (second, second + 8)]
+    page = client.get(f"/c/salle/reading/{repeated.id}").get_data(as_text=True)
+    assert "<mark>Attendre</mark>. Toujours <mark>attendre</mark>. Attendre encore." in page
+
+
+
+def test_near_identical_copies_are_listed_once_and_read_once(client, room, make_testimony):
+    consultation, _secret, _public = room
+    letter = ("Madame la ministre, nous demandons un CLSC ouvert le soir dans notre quartier "
+              "pour les familles qui travaillent le jour.")
+    first, _ = make_testimony(consultation, letter, title="Lettre")
+    copies = [make_testimony(consultation, letter, title="Lettre")[0] for _ in range(2)]
+    services.complete_analysis(services.start_analysis(consultation)[0].id)
+    log_in(client, "com@example.org")
+    page = client.get("/c/salle/reading").get_data(as_text=True)
+    assert f"/reading/{first.id}\"" in page and "and 2 near-identical copies" in page
+    assert all(f"/reading/{copy.id}\"" not in page for copy in copies)
+    unfolded = client.get("/c/salle/reading?copies=shown").get_data(as_text=True)
+    assert all(f"/reading/{copy.id}?copies=shown\"" in unfolded for copy in copies)
+    assert "2 other testimonies say nearly the same thing" in client.get(
+        f"/c/salle/reading/{first.id}").get_data(as_text=True)
+    post_form(client, f"/c/salle/reading/{first.id}/read", form_page=f"/c/salle/reading/{first.id}")
+    assert sorted(db.session.execute(db.select(Reading.testimony_id)).scalars()) == sorted(
+        [first.id] + [copy.id for copy in copies])

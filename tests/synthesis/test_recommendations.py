@@ -184,3 +184,38 @@ def test_the_analysis_runs_in_the_background_and_feeds_the_pages(
     reading = client.get(f"/c/{consultation.slug}/reading/{made[0].id}").get_data(as_text=True)
     assert "Similar testimonies" in reading
     assert any(f"/reading/{other.id}\"" in reading for other in made[1:])
+
+
+def test_a_quoted_excerpt_later_masked_shows_masked_on_the_public_page(
+    client, make_consultation, make_testimony, make_user
+):
+    consultation = make_consultation()
+    recommendation = imported(consultation)[0].recommendations[0].recommendation
+    author = make_user("com@example.org", roles=((consultation, Role.COMMISSIONER),))
+    testimony, _ = make_testimony(
+        consultation, "Le CLSC a fermé. Marie Roy, ma voisine, m'emmène à l'hôpital.")
+    code = services.add_code(consultation, "Entraide", "", None)
+    kept = services.apply_code(code, testimony, author, "Le CLSC a fermé.")
+    later_masked = services.apply_code(code, testimony, author, "Marie Roy, ma voisine,")
+    for excerpt in (kept, later_masked):
+        services.add_evidence(recommendation, testimony, excerpt)
+    services.publish_all(consultation)
+    page = client.get(f"/c/{consultation.slug}/recommendations",
+                      headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Marie Roy, ma voisine," in page
+    testimony.redacted_body = "Le CLSC a fermé. [nom], ma voisine, m'emmène à l'hôpital."
+    refresh_public_copy(testimony)
+    db.session.commit()
+    page = client.get(f"/c/{consultation.slug}/recommendations",
+                      headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Le CLSC a fermé." in page and "[passage masqué]" in page
+    assert "Marie Roy" not in page
+
+
+def test_a_double_click_starts_one_analysis(make_consultation, runner):
+    consultation = make_consultation()
+    first, started = services.start_analysis(consultation)
+    again, started_again = services.start_analysis(consultation)
+    assert started and not started_again and again.id == first.id
+    result = runner.invoke(args=["consult", "analyse-texts", consultation.slug])
+    assert result.exit_code != 0 and "already running" in result.output
