@@ -88,6 +88,10 @@ class Config:
     RATE_LIMIT_PASSWORD_RESET = os.environ.get("RATE_LIMIT_PASSWORD_RESET", "5 per hour")
     RATE_LIMIT_TESTIMONY = os.environ.get("RATE_LIMIT_TESTIMONY", "20 per hour")
     RATE_LIMIT_FLAG = os.environ.get("RATE_LIMIT_FLAG", "10 per hour")
+    #: A summit room shares one address: room for a crowd, none for guessing 60-bit codes.
+    RATE_LIMIT_DELEGATE_CODE = os.environ.get("RATE_LIMIT_DELEGATE_CODE",
+                                              "30 per minute;300 per hour")
+    RATE_LIMIT_EXPORT = os.environ.get("RATE_LIMIT_EXPORT", "20 per hour")
 
 
 class DevelopmentConfig(Config):
@@ -103,7 +107,8 @@ class TestConfig(Config):
     ARGON2_MEMORY_KIB = 1024
     #: Out of reach, except in the tests of rate limits themselves (they restore the defaults).
     RATE_LIMIT_LOGIN = RATE_LIMIT_REGISTER = RATE_LIMIT_PASSWORD_RESET = "100000 per hour"
-    RATE_LIMIT_TESTIMONY = RATE_LIMIT_FLAG = "100000 per hour"
+    RATE_LIMIT_TESTIMONY = RATE_LIMIT_FLAG = RATE_LIMIT_DELEGATE_CODE = "100000 per hour"
+    RATE_LIMIT_EXPORT = "100000 per hour"
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     SESSION_COOKIE_SECURE = False

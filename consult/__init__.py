@@ -10,12 +10,14 @@ from consult import errors, i18n, labels, logs, search, security
 from consult.accounts import bp as accounts_bp
 from consult.cli import consult_cli
 from consult.consultations import bp as consultations_bp
+from consult.exports import bp as exports_bp
 from consult.extensions import babel, csrf, db, limiter, login_manager, migrate
 from consult.main import bp as main_bp
 from consult.moderation import bp as moderation_bp
 from consult.synthesis import bp as synthesis_bp
 from consult.privacy import bp as privacy_bp
 from consult.testimonies import bp as testimonies_bp
+from consult.voting import bp as voting_bp
 
 
 def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
@@ -62,6 +64,8 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     app.register_blueprint(testimonies_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(synthesis_bp)
+    app.register_blueprint(voting_bp)
+    app.register_blueprint(exports_bp)
 
     app.cli.add_command(consult_cli)
     return app

@@ -12,6 +12,9 @@ from consult.models import Consultation, Role, Testimony
 from consult.models.testimony import hash_receipt_token
 
 
+#: Who moderates a consultation: its moderators, and its commissioners.
+MODERATORS = (Role.MODERATOR, Role.COMMISSIONER)
+
 #: The rules a view can declare; a test checks that every route declares one.
 RULES = ("public", "authenticated", "admin", "staff")
 
@@ -120,6 +123,12 @@ def staff_of(*roles: Role):
         return _declare("staff", wrapped)
 
     return decorator
+
+
+def may_see_results(consultation: Consultation) -> bool:
+    """Vote results are public once the consultation is closed; its commissioners (and
+    admins) follow them all along."""
+    return consultation.is_closed or is_staff(consultation, Role.COMMISSIONER)
 
 
 def may_read_confidential(consultation: Consultation) -> bool:

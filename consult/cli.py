@@ -17,7 +17,11 @@ from consult.synthesis import services as synthesis
 from consult.synthesis.outline import OutlineError, parse_outline
 from consult.models import Consultation, Role, RoleAssignment, Testimony, User
 from consult.moderation.pii import find_personal_information
+from consult.exports import formats
+from consult.exports import services as exports
 from consult.privacy import services as privacy
+from consult.voting import polis_files
+from consult.voting import services as voting
 
 #: The demonstration accounts' addresses end with this (see consult/demo.py).
 DEMO_EMAIL_DOMAIN = "@demo.consult.example"
@@ -161,6 +165,140 @@ def publish_recommendations(slug: str):
     """Publish every orientation and recommendation of the consultation SLUG."""
     synthesis.publish_all(_consultation_or_fail(slug))
     click.echo("Published.")
+
+
+@consult_cli.command("import-polis")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--slug", required=True, help="The consultation to import into (made if missing).")
+@with_site_context
+def import_polis(directory: Path, slug: str):
+    """Import a Polis export DIRECTORY (comments.csv, votes.csv): its comments become
+    statements to vote on (rejected ones kept out of the vote and the analysis), its
+    participants voters, the latest vote of each on each comment a vote. All or nothing."""
+    try:
+        export = polis_files.read_export(directory)
+    except (ValueError, OSError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"Nothing imported: {error}") from error
+    consultation = db.session.execute(
+        db.select(Consultation).filter_by(slug=slug)).scalar_one_or_none()
+    if consultation is None:
+        consultation = Consultation(slug=slug, title=_polis_topic(directory) or slug)
+        db.session.add(consultation)
+        db.session.flush()
+    try:
+        counts = voting.import_polis(consultation, export)
+    except voting.VotingError as error:
+        raise click.ClickException(f"Nothing imported: {error}") from error
+    click.echo("Imported into {}: {} statements, {} participants, {} votes.".format(slug, *counts))
+
+
+def _polis_topic(directory: Path) -> str:
+    """The conversation's topic, from the export's summary.csv when there is one."""
+    summary = directory / "summary.csv"
+    if summary.exists():
+        for line in summary.read_text(encoding="utf-8").splitlines():
+            key, _, value = line.partition(",")
+            if key == "topic":
+                return value.strip().strip('"')[:200]
+    return ""
+
+
+@consult_cli.command("opinion-groups")
+@click.argument("slug")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
+@with_appcontext
+def opinion_groups(slug: str, as_json: bool):
+    """Opinion groups of the consultation SLUG's voters, as Polis computes them
+    (deterministic): members, representative items and consensus. Participants and
+    items are named by their ids in the imported file when they were imported."""
+    consultation = _consultation_or_fail(slug)
+    result = voting.opinion_groups(consultation)
+    voter_ids, proposal_ids = voting.external_ids(consultation)
+    data = result.to_dict()
+    data["participants"] = [voter_ids[p] for p in data["participants"]]
+    for group in data["groups"]:
+        group["members"] = [voter_ids[m] for m in group["members"]]
+        for item in group["representative"]:
+            item["item"] = proposal_ids[item["item"]]
+    for item in data["consensus"]:
+        item["item"] = proposal_ids[item["item"]]
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    click.echo(f"{len(data['groups'])} groups among {len(data['participants'])} participants")
+    for group in data["groups"]:
+        items = ", ".join(f"{r['item']} ({r['direction']})" for r in group["representative"])
+        click.echo(f"Group {group['id']}: {len(group['members'])} participants; "
+                   f"representative: {items or '—'}")
+    top = ", ".join(c["item"] for c in sorted(data["consensus"], key=lambda c: -c["agree"])[:5])
+    click.echo(f"Consensus (agree): {top or '—'}")
+
+
+@consult_cli.command("export-polis")
+@click.argument("slug")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def export_polis(slug: str, directory: Path):
+    """Write the statements and current votes of the consultation SLUG into DIRECTORY in
+    Polis's CSV shapes (comments.csv, votes.csv, participants-votes.csv with our groups)."""
+    consultation = _consultation_or_fail(slug)
+    comments, votes = voting.export_polis(consultation, directory,
+                                          voting.opinion_groups(consultation))
+    click.echo(f"Wrote {comments} statements and {votes} votes to {directory}.")
+
+
+@consult_cli.command("export")
+@click.argument("slug")
+@click.option("--dataset", "name", type=click.Choice(sorted(exports.DATASETS)),
+              default="testimonies", show_default=True, help="What to export.")
+@click.option("--format", "export_format", type=click.Choice(["csv", "json", "xlsx"]),
+              default="csv", show_default=True)
+@click.option("--public/--internal", "public", default=True, show_default=True,
+              help="Public: what the public pages show. Internal: everything, CONFIDENTIAL.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The file to write.")
+@with_site_context
+def export(slug: str, name: str, export_format: str, public: bool, output: Path):
+    """Export a dataset of the consultation SLUG, streamed (constant memory for CSV and
+    JSON), with a progress bar. Internal exports are recorded in the audit log."""
+    consultation = _consultation_or_fail(slug)
+    kind = exports.Kind.PUBLIC if public else exports.Kind.INTERNAL
+    try:
+        data = exports.dataset(name, consultation, kind)
+    except exports.ExportError as error:
+        raise click.ClickException(str(error)) from error
+    exports.record(consultation, name, kind, export_format, None)
+    preamble = exports.preamble(consultation, kind)
+    with click.progressbar(data.rows, label=f"{name} ({kind.value})",
+                           show_pos=True, file=sys.stderr) as rows:
+        if export_format == "xlsx":
+            try:
+                count = formats.write_xlsx(output, data.columns, rows, preamble)
+            except formats.TooManyRows as error:
+                output.unlink(missing_ok=True)
+                raise click.ClickException(f"Nothing written: {error} for one sheet; "
+                                           "export as CSV or JSON.") from error
+        else:
+            counted = _counting(rows)
+            chunks = (formats.csv_chunks(data.columns, counted, preamble)
+                      if export_format == "csv" else
+                      formats.json_chunks(exports.json_meta(consultation, name, kind), counted))
+            with open(output, "w", encoding="utf-8", newline="") as handle:
+                handle.writelines(chunks)
+            count = counted.count
+    click.echo(f"Wrote {count:,} rows to {output}.")
+
+
+class _counting:
+    """Rows passed through, counted."""
+
+    def __init__(self, rows):
+        self.rows, self.count = rows, 0
+
+    def __iter__(self):
+        for row in self.rows:
+            self.count += 1
+            yield row
 
 
 def _consultation_or_fail(slug: str) -> Consultation:

@@ -9,6 +9,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import Engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 
 from consult.models.base import Base
 
@@ -43,3 +44,17 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA busy_timeout = 15000")
         cursor.close()
+
+
+def insert_or_update(model, values: dict, conflict: list[str], update: tuple[str, ...] = ()):
+    """One INSERT … ON CONFLICT statement (SQLite and PostgreSQL): concurrent requests
+    for the same row end with one row, never an error. Without `update`, an existing row
+    is left as it is."""
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(model).values(**values)
+    if update:
+        statement = statement.on_conflict_do_update(
+            index_elements=conflict, set_={name: statement.excluded[name] for name in update})
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=conflict)
+    db.session.execute(statement)

@@ -98,6 +98,8 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # A streamed body is read within the request's own context too, as a server does.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(FlaskClient.open, self, *args, **kwargs)
 
 
@@ -159,11 +161,21 @@ def mailbox(smtp_server) -> Mailbox:
 
 
 @pytest.fixture
-def client(app):
+def client(make_client):
     """A browser asking for English (the tests read English messages; French has its own)."""
-    test_client = app.test_client()
-    test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return test_client
+    return make_client()
+
+
+@pytest.fixture
+def make_client(app):
+    """More browsers asking for English, for tests with several people."""
+
+    def make():
+        test_client = app.test_client()
+        test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        return test_client
+
+    return make
 
 
 @pytest.fixture
@@ -296,7 +308,7 @@ def make_testimony(app):
 def rate_limits(app, monkeypatch):
     """The limits a real site has (the test configuration raises them out of reach)."""
     for name in ("RATE_LIMIT_LOGIN", "RATE_LIMIT_REGISTER", "RATE_LIMIT_PASSWORD_RESET",
-                 "RATE_LIMIT_TESTIMONY", "RATE_LIMIT_FLAG"):
+                 "RATE_LIMIT_TESTIMONY", "RATE_LIMIT_FLAG", "RATE_LIMIT_DELEGATE_CODE"):
         monkeypatch.setitem(app.config, name, getattr(Config, name))
     limiter.reset()
     yield

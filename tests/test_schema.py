@@ -32,7 +32,8 @@ def test_every_consult_command_has_help(runner):
     result = runner.invoke(args=["consult", "--help"])
     assert result.exit_code == 0
     commands = ["create-admin", "grant-role", "demo", "purge", "scan-pii",
-                "import-recommendations", "publish-recommendations", "analyse-texts"]
+                "import-recommendations", "publish-recommendations", "analyse-texts",
+                "import-polis", "opinion-groups", "export-polis", "export"]
     for command in commands:
         assert command in result.output
         detail = runner.invoke(args=["consult", command, "--help"])

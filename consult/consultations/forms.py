@@ -1,7 +1,7 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateTimeLocalField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -78,6 +78,19 @@ class ConsultationForm(Form):
                        "hidden until a moderator looks at it again (1 to 100)."),
         default=3,
         validators=[InputRequired(message=_l("Give a number from 1 to 100.")),
+                    NumberRange(min=1, max=100, message=_l("Give a number from 1 to 100."))],
+    )
+    participant_statements = BooleanField(
+        _l("Participants may add statements of their own to the vote"),
+        description=_l("During the vote phase; each one goes through moderation first."))
+    shuffle_votes = BooleanField(
+        _l("Show the items to vote on in an order of each voter's own"), default=True)
+    min_votes_for_groups = IntegerField(
+        _l("Votes needed to be placed in an opinion group"),
+        description=_l("1 to 100; left empty, 7 (as in Polis)."),
+        default=7,
+        filters=[lambda value: 7 if value is None else value],
+        validators=[Optional(),
                     NumberRange(min=1, max=100, message=_l("Give a number from 1 to 100."))],
     )
     submit = SubmitField(_l("Save"))

@@ -92,6 +92,7 @@ def save_consultation(consultation: Consultation | None, data: dict) -> Consulta
             for position, name in enumerate(names):
                 getattr(consultation, kind).append(LIST_KINDS[kind].model(name=name, position=position))
     for field in ("slug", "title", "description", "contact_retention_days", "flag_threshold",
+                  "participant_statements", "shuffle_votes", "min_votes_for_groups",
                   *(a for _p, a in PHASE_STARTS)):
         setattr(consultation, field, data[field])
     db.session.commit()

@@ -2,11 +2,10 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from consult.access import admin_only, consultation_or_404, is_staff, public
+from consult.access import MODERATORS, admin_only, consultation_or_404, is_staff, may_see_results, public
 from consult.consultations import bp, services
 from consult.consultations.forms import ConsultationForm, ListItemForm, NewConsultationForm
 from consult.i18n import local_to_utc, utc_to_local
-from consult.models import Role
 from consult.models.consultation import PHASE_STARTS
 
 DATE_FIELDS = [attribute for _phase, attribute in PHASE_STARTS]
@@ -28,7 +27,8 @@ def show(slug: str):
         "consultations/show.html",
         consultation=consultation,
         figures=services.public_figures(consultation),
-        is_moderator=is_staff(consultation, Role.MODERATOR, Role.COMMISSIONER),
+        is_moderator=is_staff(consultation, *MODERATORS),
+        results_visible=may_see_results(consultation),
     )
 
 
@@ -42,7 +42,8 @@ def admin_list():
 def _form_data(form: ConsultationForm) -> dict:
     data = {name: getattr(form, name).data
             for name in ("slug", "title", "description", "contact_retention_days",
-                         "flag_threshold")}
+                         "flag_threshold", "participant_statements", "shuffle_votes",
+                         "min_votes_for_groups")}
     # Browsers send a text area's lines separated by CR LF; the page splits paragraphs on
     # blank lines ("\n\n").
     data["description"] = "\n".join((data["description"] or "").splitlines())

@@ -29,8 +29,26 @@ from consult.models.testimony import (
     testimony_themes,
 )
 from consult.models.user import Role, RoleAssignment, User, UserSession
+from consult.models.voting import (
+    DelegateCode,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+    Vote,
+    VoteHistory,
+    Voter,
+    VoteValue,
+)
 
 __all__ = [
+    "DelegateCode",
+    "Proposal",
+    "ProposalKind",
+    "ProposalStatus",
+    "Vote",
+    "VoteHistory",
+    "Voter",
+    "VoteValue",
     "AnalysisRun",
     "Code",
     "DraftStatus",

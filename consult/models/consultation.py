@@ -41,6 +41,12 @@ class Consultation(Base):
     flag_threshold: Mapped[int] = mapped_column(default=3, server_default="3")
     #: Days after closing at which contact details given with testimonies are erased.
     contact_retention_days: Mapped[int] = mapped_column(default=180, server_default="180")
+    #: Whether participants may add statements of their own to vote on (after moderation).
+    participant_statements: Mapped[bool] = mapped_column(default=False, server_default="0")
+    #: Whether each voter sees the items in an order of their own (stable for them).
+    shuffle_votes: Mapped[bool] = mapped_column(default=True, server_default="1")
+    #: Votes a participant needs to be placed in the opinion groups.
+    min_votes_for_groups: Mapped[int] = mapped_column(default=7, server_default="7")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     themes: Mapped[list["Theme"]] = relationship(
@@ -82,6 +88,14 @@ class Consultation(Base):
     @property
     def accepts_testimonies(self) -> bool:
         return self.phase is Phase.OPEN
+
+    @property
+    def accepts_votes(self) -> bool:
+        return self.phase is Phase.VOTE
+
+    @property
+    def is_closed(self) -> bool:
+        return self.phase is Phase.CLOSED
 
     def phase_dates(self) -> list[tuple[Phase, datetime | None]]:
         return [(phase, getattr(self, attribute)) for phase, attribute in PHASE_STARTS]

@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from consult.access import consultation_or_404, may_read_confidential, public, staff_of
+from consult.access import MODERATORS, consultation_or_404, may_read_confidential, public, staff_of
 from consult.extensions import db, limit
 from consult.models import AuditEntry, Channel, RejectionReason, Role, Testimony
 from consult.moderation import bp, pii, services
@@ -17,7 +17,6 @@ from consult.moderation.forms import DecisionForm, FlagForm, ReclassifyForm, Red
 from consult.security import mark_private
 from consult.testimonies.services import uploader_key
 
-MODERATORS = (Role.MODERATOR, Role.COMMISSIONER)
 
 #: What replaces each kind of personal information when it is masked.
 PLACEHOLDERS = {

@@ -15,11 +15,14 @@ from consult.logs import security_event
 from consult.models import (
     Attachment,
     Consultation,
+    Proposal,
     RoleAssignment,
     Status,
     Testimony,
     User,
     UserSession,
+    Vote,
+    Voter,
     utcnow,
 )
 from consult.testimonies.services import forget_author
@@ -123,6 +126,23 @@ def personal_data(user: User) -> dict:
             for s in sessions
         ],
         "testimonies": [_testimony_data(t) for t in _own_testimonies(user)],
+        "votes": [
+            {"consultation": slug, "item": proposal_id, "vote": value,
+             "cast_at": _timestamp(cast_at)}
+            for slug, proposal_id, value, cast_at in db.session.execute(
+                select(Consultation.slug, Vote.proposal_id, Vote.value, Vote.cast_at)
+                .join(Voter, Voter.id == Vote.voter_id)
+                .join(Consultation, Consultation.id == Voter.consultation_id)
+                .where(Voter.user_id == user.id).order_by(Vote.id))
+        ],
+        "statements": [
+            {"consultation": slug, "text": text, "status": status.value,
+             "created_at": _timestamp(created_at)}
+            for slug, text, status, created_at in db.session.execute(
+                select(Consultation.slug, Proposal.text, Proposal.status, Proposal.created_at)
+                .join(Consultation, Consultation.id == Proposal.consultation_id)
+                .where(Proposal.author_id == user.id).order_by(Proposal.id))
+        ],
     }
 
 

@@ -7,11 +7,10 @@ from axe_playwright_python.sync_playwright import Axe
 
 from consult.extensions import db
 from consult.models import Status, Testimony, Visibility
+from tests.e2e.pages import WCAG_21_AA, accessibility_problems
 
 pytestmark = pytest.mark.e2e
 
-WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-              "resultTypes": ["violations"]}
 
 
 def fill_testimony_form(page, consultation, text: str) -> None:
@@ -98,18 +97,10 @@ def test_participant_pages_pass_wcag_21_aa_and_fit_a_phone(
     published, _ = make_testimony(consultation, "La crise du logement.", title="Logement",
                                   visibility=Visibility.PUBLIC, display_name="Camille")
     _pending, token = make_testimony(consultation, "En attente.", status=Status.PENDING)
-    axe = Axe()
     context = browser.new_context(locale=locale, viewport={"width": 360, "height": 740})
     page = context.new_page()
-    problems = {}
-    for path in participant_pages(consultation, published, token):
-        page.goto(live_server + path)
-        results = axe.run(page, options=WCAG_21_AA)
-        if results.violations_count:
-            problems[path] = results.generate_report()
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        if overflow > 0:
-            problems[path + " (width)"] = f"{overflow}px wider than a 360px screen"
+    problems = accessibility_problems(page, live_server,
+                                      participant_pages(consultation, published, token))
     context.close()
     assert problems == {}, "\n".join(f"{k}:\n{v}" for k, v in problems.items())
 

@@ -1,11 +1,10 @@
 """A commissioner codes a passage selected with the mouse, in a real Chromium."""
-import pyotp
 import pytest
 
 from consult.extensions import db
 from consult.models import Excerpt, Role
 from consult.synthesis import services
-from tests.conftest import PASSWORD
+from tests.e2e.pages import log_in_on_page
 
 pytestmark = pytest.mark.e2e
 
@@ -22,11 +21,7 @@ def test_a_passage_selected_with_the_mouse_is_coded_where_it_was_selected(
     code = services.add_code(consultation, "Attente", "", None)
     page = browser.new_context(locale="fr-CA").new_page()
     page.goto(f"{live_server}/c/e2e-coding/reading/{testimony.id}")
-    page.fill("#email", commissioner.email)
-    page.fill("#password", PASSWORD)
-    page.locator("input[type=submit]").click()
-    page.fill("#code", pyotp.TOTP(commissioner.totp_secret).now())
-    page.locator("input[type=submit]").click()
+    log_in_on_page(page, commissioner)
 
     # the third "attendre", after an emoji: the offset must count it as one character
     wanted = TEXT.index("attendre encore")

@@ -1,10 +1,9 @@
 """A moderator masks a phone number and publishes, in a real Chromium."""
-import pyotp
 import pytest
 
 from consult.extensions import db
 from consult.models import Role, Status
-from tests.conftest import PASSWORD
+from tests.e2e.pages import log_in_on_page
 
 pytestmark = pytest.mark.e2e
 
@@ -23,11 +22,7 @@ def test_a_moderator_masks_a_phone_number_and_publishes(
     context = browser.new_context(locale="fr-CA", java_script_enabled=javascript)
     page = context.new_page()
     page.goto(f"{live_server}/c/e2e-moderation/moderation")
-    page.fill("#email", moderator.email)
-    page.fill("#password", PASSWORD)
-    page.locator("input[type=submit]").click()
-    page.fill("#code", pyotp.TOTP(moderator.totp_secret).now())
-    page.locator("input[type=submit]").click()
+    log_in_on_page(page, moderator)
     page.get_by_role("link", name="Sans nouvelles").click()
 
     page.locator("mark.pii", has_text=PHONE).locator("input[type=checkbox]").check()

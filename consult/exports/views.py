@@ -1,0 +1,75 @@
+"""Exports for the commissioners of a consultation: public or internal, CSV, JSON or XLSX,
+streamed as they are written."""
+import tempfile
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from consult.access import staff_of
+from consult.exports import bp, formats, services
+from consult.extensions import limit
+from consult.models import Role
+from consult.security import mark_private
+
+MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
+               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+FILTER_NAMES = ("theme", "category", "region", "channel", "status", "visibility", "code", "q")
+
+
+@bp.route("/c/<slug>/exports", methods=["GET", "POST"])
+@staff_of(Role.COMMISSIONER)
+@limit("RATE_LIMIT_EXPORT")
+def exports(consultation):
+    """The export page; a POST sends the file asked for."""
+    mark_private()
+    if request.method == "GET":
+        return render_template("exports/index.html", consultation=consultation,
+                               datasets=list(services.DATASETS), formats=list(MEDIA_TYPES),
+                               filters={name: request.args.get(name, "") for name in FILTER_NAMES})
+    export_format = request.form.get("format", "")
+    try:
+        kind = services.Kind(request.form.get("kind", ""))
+        if export_format not in MEDIA_TYPES:
+            raise ValueError(export_format)
+    except ValueError:
+        abort(400)
+    filters = {name: request.form.get(name, "") for name in FILTER_NAMES}
+    name = request.form.get("dataset", "")
+    try:
+        data = services.dataset(name, consultation, kind, filters)
+    except services.ExportError as error:
+        flash(str(error), "error")
+        return redirect(url_for(".exports", slug=consultation.slug))
+    services.record(consultation, name, kind, export_format, current_user, filters)
+    download = services.file_name(consultation, name, kind, export_format)
+    preamble = services.preamble(consultation, kind)
+    if export_format == "xlsx":
+        spooled = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+        try:
+            formats.write_xlsx(spooled, data.columns, data.rows, preamble)
+        except formats.TooManyRows:
+            spooled.close()
+            flash(_("Too many rows for a spreadsheet: export as CSV or JSON."), "error")
+            return redirect(url_for(".exports", slug=consultation.slug))
+        spooled.seek(0)
+        response = send_file(spooled, mimetype=MEDIA_TYPES["xlsx"], as_attachment=True,
+                             download_name=download)
+    else:
+        chunks = (formats.csv_chunks(data.columns, data.rows, preamble) if export_format == "csv"
+                  else formats.json_chunks(services.json_meta(consultation, name, kind),
+                                           data.rows))
+        response = Response(stream_with_context(chunks), mimetype=MEDIA_TYPES[export_format])
+        response.headers["Content-Disposition"] = f'attachment; filename="{download}"'
+    return response
+

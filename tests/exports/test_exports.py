@@ -1,0 +1,143 @@
+"""Public and internal exports of testimonies, recommendations, results and excerpts, as
+CSV, JSON and XLSX: what each may hold, safe cells, and the command line."""
+import csv
+import io
+import json
+
+import openpyxl
+import pytest
+
+from consult.extensions import db
+from consult.models import AuditEntry, Role, Status, Visibility
+from consult.synthesis import services as synthesis
+from consult.testimonies.services import refresh_public_copy
+from tests.conftest import log_in, post_form
+
+SECRET = "Canari-confidentiel-9d3f"
+MASKED = "Canari-masque-41aa"
+EMAIL = "canari.courriel@example.org"
+FORMULA = '=HYPERLINK("http://example.org/x","clic")'
+LONG = "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 שלום عربى " + "mot " * 5000
+
+
+@pytest.fixture
+def archive(make_consultation, make_testimony, make_user):
+    consultation = make_consultation("archive")
+    make_user("com@example.org", roles=((consultation, Role.COMMISSIONER),))
+    make_testimony(consultation, f"Un secret : {SECRET}", visibility=Visibility.CONFIDENTIAL,
+                   title="Confidentiel")
+    make_testimony(consultation, "En attente de moderation.", status=Status.PENDING,
+                   contact_email=EMAIL)
+    masked, _ = make_testimony(consultation, f"Appelez {MASKED} demain.", contact_email=EMAIL)
+    masked.redacted_body = "Appelez [nom] demain."
+    refresh_public_copy(masked)
+    make_testimony(consultation, FORMULA, title="-2+3", visibility=Visibility.PUBLIC,
+                   display_name="Camille")
+    make_testimony(consultation, LONG, visibility=Visibility.ANONYMOUS, display_name="Caché")
+    db.session.commit()
+    return consultation
+
+
+def download(client, dataset="testimonies", kind="public", export_format="csv", **filters):
+    response = post_form(client, "/c/archive/exports", {
+        "dataset": dataset, "kind": kind, "format": export_format, **filters})
+    assert response.status_code == 200, response.status_code
+    return response
+
+
+def test_a_public_export_holds_only_what_the_public_pages_show(client, archive):
+    log_in(client, "com@example.org")
+    for export_format in ("csv", "json", "xlsx"):
+        response = download(client, export_format=export_format)
+        assert "public" in response.headers["Content-Disposition"]
+        data = response.get_data()
+        text = data.decode("utf-8") if export_format != "xlsx" else _xlsx_text(data)
+        for canary in (SECRET, MASKED, EMAIL, "En attente", "Caché", "Confidentiel"):
+            assert canary not in text, (export_format, canary)
+        assert "Appelez [nom] demain." in text and "Camille" in text
+    assert db.session.query(AuditEntry).filter_by(action="export.internal").count() == 0
+
+
+def test_an_internal_export_says_confidential_and_is_audited(client, archive):
+    log_in(client, "com@example.org")
+    response = download(client, kind="internal", status="pending")
+    assert "CONFIDENTIAL" in response.headers["Content-Disposition"]
+    lines = response.get_data(as_text=True).splitlines()
+    assert lines[0].startswith("CONFIDENTIAL")
+    rows = list(csv.DictReader(lines[1:]))
+    assert [row["status"] for row in rows] == ["pending"]
+    assert EMAIL not in response.get_data(as_text=True)  # no e-mail address, even inside
+    everything = download(client, kind="internal", export_format="json").get_json()
+    assert everything["classification"] == "CONFIDENTIAL"
+    assert any(SECRET in row["text"] for row in everything["rows"])
+    entries = db.session.query(AuditEntry).filter_by(action="export.internal").all()
+    assert [json.loads(e.details)["filters"] for e in entries] == [{"status": "pending"}, {}]
+
+
+def test_formulas_stay_text_and_long_and_foreign_texts_survive(client, archive):
+    log_in(client, "com@example.org")
+    workbook = openpyxl.load_workbook(io.BytesIO(download(client, export_format="xlsx").get_data()))
+    cells = [cell.value for row in workbook.active.iter_rows() for cell in row]
+    assert FORMULA in cells and "-2+3" in cells and LONG in cells
+    assert all(cell.data_type != "f" for row in workbook.active.iter_rows() for cell in row)
+    rows = list(csv.DictReader(io.StringIO(download(client).get_data(as_text=True))))
+    assert "'" + FORMULA in [row["text"] for row in rows]
+    assert LONG in [row["text"] for row in rows]
+    assert LONG in [row["text"] for row in download(client, export_format="json").get_json()["rows"]]
+
+
+def test_results_are_exported_publicly_only_once_closed(client, archive):
+    log_in(client, "com@example.org")
+    refused = post_form(client, "/c/archive/exports", {
+        "dataset": "results", "kind": "public", "format": "csv"}, follow_redirects=True)
+    assert "public once the consultation is closed" in refused.get_data(as_text=True)
+    assert download(client, "results", "internal").get_data(as_text=True).startswith(
+        "CONFIDENTIAL")
+
+
+def test_excerpts_and_recommendations(client, archive, make_user):
+    author = make_user("com2@example.org", roles=((archive, Role.COMMISSIONER),))
+    masked = db.session.execute(db.select(synthesis.Testimony).filter(
+        synthesis.Testimony.body.like("Appelez%"))).scalar_one()
+    code = synthesis.add_code(archive, "Appels", "", None)
+    synthesis.apply_code(code, masked, author, f"Appelez {MASKED}")
+    orientation = synthesis.add_orientation(archive, "Écouter", "")
+    synthesis.add_recommendation(orientation, "Rappeler les gens")
+    log_in(client, "com@example.org")
+    public = download(client, "excerpts").get_data(as_text=True)
+    assert MASKED not in public and "[passage masked]" in public
+    assert MASKED in download(client, "excerpts", "internal").get_data(as_text=True)
+    assert "Rappeler" not in download(client, "recommendations").get_data(as_text=True)
+    assert "Rappeler" in download(client, "recommendations", "internal").get_data(as_text=True)
+
+
+def test_exports_are_for_this_consultations_commissioners(app, archive, make_user,
+                                                          make_consultation, make_client):
+    other = make_consultation("autre")
+    make_user("ailleurs@example.org", roles=((other, Role.COMMISSIONER),))
+    make_user("mod@example.org", roles=((archive, Role.MODERATOR),))
+    for email in ("ailleurs@example.org", "mod@example.org"):
+        client = make_client()
+        log_in(client, email)
+        assert client.get("/c/archive/exports").status_code == 404
+
+
+def test_the_command_line_streams_with_the_same_rules(runner, archive, tmp_path):
+    target = tmp_path / "public.json"
+    result = runner.invoke(args=["consult", "export", "archive", "--format", "json",
+                                 "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert len(data["rows"]) == 3 and SECRET not in target.read_text(encoding="utf-8")
+    internal = tmp_path / "internal.xlsx"
+    result = runner.invoke(args=["consult", "export", "archive", "--internal", "--format", "xlsx",
+                                 "-o", str(internal)])
+    assert result.exit_code == 0 and "Wrote 5 rows" in result.output
+    assert openpyxl.load_workbook(internal).active["A1"].value.startswith("CONFIDENTIAL")
+    assert db.session.query(AuditEntry).filter_by(action="export.internal").count() == 1
+
+
+def _xlsx_text(data: bytes) -> str:
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    return "\n".join(str(cell.value) for row in workbook.active.iter_rows() for cell in row
+                     if cell.value is not None)
