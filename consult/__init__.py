@@ -8,12 +8,14 @@ from sqlalchemy.pool import NullPool
 from config import BASE_DIR, CONFIGS, INSTANCE_DIR, Config
 from consult import errors, i18n, labels, logs, search, security
 from consult.accounts import bp as accounts_bp
+from consult.api import bp as api_bp
 from consult.cli import consult_cli
 from consult.consultations import bp as consultations_bp
 from consult.exports import bp as exports_bp
 from consult.extensions import babel, csrf, db, limiter, login_manager, migrate
 from consult.main import bp as main_bp
 from consult.moderation import bp as moderation_bp
+from consult.parsing import IdConverter
 from consult.synthesis import bp as synthesis_bp
 from consult.privacy import bp as privacy_bp
 from consult.testimonies import bp as testimonies_bp
@@ -41,6 +43,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "poolclass": NullPool}
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.url_map.converters["int"] = IdConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
@@ -66,6 +69,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     app.register_blueprint(synthesis_bp)
     app.register_blueprint(voting_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(api_bp)
 
     app.cli.add_command(consult_cli)
     return app

@@ -1,5 +1,5 @@
 """Error pages in the person's language; a failed request leaves the session clean."""
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -25,10 +25,25 @@ def init_app(app: Flask) -> None:
             429: _("Too many attempts. Please wait a moment and try again."),
         }
         message = messages.get(error.code, _("Something went wrong."))
+        if request.path.startswith(API_PREFIX):
+            return api_error(error.code, message)
         return render_template("errors/error.html", code=error.code, message=message), error.code
 
     @app.errorhandler(500)
     def server_error(error):
         db.session.rollback()
         message = _("Something went wrong on our side. Nothing was saved; please try again.")
+        if request.path.startswith(API_PREFIX):
+            return api_error(500, message)
         return render_template("errors/error.html", code=500, message=message), 500
+
+
+#: Everything under this path answers in JSON, errors included.
+API_PREFIX = "/api/"
+
+
+def api_error(code: int, message: str):
+    """An error of the API, as JSON: {"error": {"code": 404, "message": "…"}}."""
+    response = jsonify(error={"code": code, "message": str(message)})
+    response.status_code = code
+    return response

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from consult import audit
 from consult.accounts.passwords import MIN_PASSWORD_LENGTH  # noqa: F401  (used by the CLI)
 from consult.extensions import db
+from consult.parsing import as_id
 from consult.i18n import select_locale
 from consult.logs import security_event
 from consult.mail import send_mail
@@ -203,10 +204,10 @@ def expired_sessions(now) -> Select:
 
 def active_session(user_id: str, token: str | None) -> UserSession | None:
     """The live session for this cookie, or None if it ended, idled out or grew too old."""
-    if not token or not user_id.isdigit():
+    if not token or as_id(user_id) is None:
         return None
     found = db.session.execute(
-        db.select(UserSession).filter_by(token_hash=_token_hash(token), user_id=int(user_id))
+        db.select(UserSession).filter_by(token_hash=_token_hash(token), user_id=as_id(user_id))
     ).scalar_one_or_none()
     if found is None:
         return None

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from consult.access import MODERATORS, consultation_or_404, may_read_confidential, public, staff_of
 from consult.extensions import db, limit
+from consult.parsing import as_id
 from consult.models import AuditEntry, Channel, RejectionReason, Role, Testimony
 from consult.moderation import bp, pii, services
 from consult.moderation.forms import DecisionForm, FlagForm, ReclassifyForm, RedactionForm
@@ -43,8 +44,7 @@ PII_LABELS = {
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return as_id(request.args.get(name))
 
 
 @bp.route("/c/<slug>/moderation")
@@ -119,7 +119,8 @@ def _back_to(consultation, testimony: Testimony):
 
 
 def _version(form) -> int:
-    return int(form.version.data) if (form.version.data or "").isdigit() else -1
+    version = as_id(form.version.data)
+    return -1 if version is None else version
 
 
 @bp.route("/c/<slug>/moderation/<int:testimony_id>/decide", methods=["POST"])
@@ -160,9 +161,9 @@ def redact(consultation, testimony_id: int):
     body, title = [], []
     for value in request.form.getlist("finding"):
         where, start, end, kind = (value.split(":") + ["", "", "", ""])[:4]
-        if not (start.isdigit() and end.isdigit()):
+        if as_id(start) is None or as_id(end) is None:
             abort(400)
-        span = (int(start), int(end), str(PLACEHOLDERS.get(kind, "[…]")))
+        span = (as_id(start), as_id(end), str(PLACEHOLDERS.get(kind, "[…]")))
         (title if where == "title" else body).append(span)
     try:
         if form.passage.data:
@@ -215,12 +216,12 @@ def bulk(consultation):
     form = DecisionForm(consultation=consultation)
     if not form.validate_on_submit() or form.action.data not in ("publish", "reject"):
         abort(400)
-    chosen = [int(v) for v in request.form.getlist("testimony") if v.isdigit()]
+    chosen = [as_id(v) for v in request.form.getlist("testimony") if as_id(v) is not None]
     versions = {}
     for value in request.form.getlist("versions"):
         testimony_id, _sep, version = value.partition(":")
-        if testimony_id.isdigit() and version.isdigit():
-            versions[int(testimony_id)] = int(version)
+        if as_id(testimony_id) is not None and as_id(version) is not None:
+            versions[as_id(testimony_id)] = as_id(version)
     reason = db.session.get(RejectionReason, form.reason.data) if form.reason.data else None
     result = services.bulk(consultation, current_user, chosen, form.action.data, versions,
                            may_read_confidential(consultation), reason, form.note.data or "")

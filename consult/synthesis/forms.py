@@ -3,12 +3,8 @@ from wtforms import HiddenField, SelectChoice, SelectField, StringField, SubmitF
 from wtforms.validators import DataRequired, Length, Optional
 
 from consult.forms import Form, single_line
+from consult.parsing import as_id
 from consult.testimonies.forms import optional_id
-
-
-def digits_or_none(value) -> int | None:
-    """A number typed or sent in a hidden field; anything else is no number."""
-    return int(value) if value and str(value).isdigit() else None
 
 
 def _code_choices(codes) -> list[SelectChoice]:
@@ -22,7 +18,7 @@ def _code_choices(codes) -> list[SelectChoice]:
 class CodingForm(Form):
     code = SelectField(_l("Code"), coerce=optional_id, validators=[DataRequired()])
     #: Where the passage starts in the text, when it was selected with the mouse.
-    start = HiddenField(filters=[digits_or_none])
+    start = HiddenField(filters=[as_id])
     passage = TextAreaField(
         _l("Passage (optional)"),
         description=_l("Copy the passage exactly as written; leave empty to code the whole "
@@ -59,4 +55,4 @@ class ItemForm(ItemTextForm):
     """A new orientation, recommendation or measure, under its parent."""
 
     kind = StringField(validators=[DataRequired()])
-    parent = StringField(filters=[digits_or_none])
+    parent = StringField(filters=[as_id])

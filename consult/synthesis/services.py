@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from consult import audit
 from consult.extensions import db
+from consult.parsing import as_id
 from consult.models import (
     AnalysisRun,
     Channel,
@@ -323,19 +324,19 @@ def reading_query(consultation: Consultation, filters: dict[str, str]):
     """Every testimony of the consultation, whatever its status, with the reading
     room's filters (text values as typed in the address; unknown values are ignored)."""
     query = select(Testimony).where(Testimony.consultation_id == consultation.id)
-    if filters["theme"].isdigit():
-        query = query.where(Testimony.themes.any(Theme.id == int(filters["theme"])))
+    if as_id(filters["theme"]) is not None:
+        query = query.where(Testimony.themes.any(Theme.id == as_id(filters["theme"])))
     for name, column in (("category", Testimony.category_id), ("region", Testimony.region_id)):
-        if filters[name].isdigit():
-            query = query.where(column == int(filters[name]))
+        if as_id(filters[name]) is not None:
+            query = query.where(column == as_id(filters[name]))
     for name, column, enum in (("channel", Testimony.channel, Channel),
                                ("status", Testimony.status, Status),
                                ("visibility", Testimony.visibility, Visibility)):
         if filters[name] in {member.value for member in enum}:
             query = query.where(column == enum(filters[name]))
-    if filters["code"].isdigit():
+    if as_id(filters["code"]) is not None:
         query = query.where(Testimony.id.in_(select(Excerpt.testimony_id).where(
-            Excerpt.code_id == int(filters["code"]))))
+            Excerpt.code_id == as_id(filters["code"]))))
     if filters["q"].strip():
         words = f"%{filters['q'].strip()}%"
         query = query.where(Testimony.body.ilike(words) | Testimony.title.ilike(words))

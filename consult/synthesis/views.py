@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from consult.access import consultation_or_404, public, staff_of
 from consult.extensions import db
+from consult.parsing import as_id
 from consult.models import (
     Channel,
     Code,
@@ -54,8 +55,8 @@ def reading_room(consultation):
     filters = _reading_filters()
     after = request.args.get("after", "")
     query = services.reading_query(consultation, filters)
-    if after.isdigit():
-        query = query.where(Testimony.id > int(after))
+    if as_id(after) is not None:
+        query = query.where(Testimony.id > as_id(after))
     rows = db.session.execute(query.order_by(Testimony.id).limit(51)).scalars().all()
     read = set(db.session.execute(db.select(Reading.testimony_id).where(
         Reading.user_id == current_user.id,
@@ -130,8 +131,8 @@ def mark_read(consultation, testimony_id: int):
     testimony = _testimony_or_404(consultation, testimony_id)
     services.mark_read(current_user, testimony)
     target = request.form.get("next")
-    if target and target.isdigit():
-        return redirect(url_for("synthesis.read", slug=consultation.slug, testimony_id=int(target)))
+    if as_id(target) is not None:
+        return redirect(url_for("synthesis.read", slug=consultation.slug, testimony_id=as_id(target)))
     return redirect(url_for("synthesis.reading_room", slug=consultation.slug))
 
 
@@ -226,11 +227,11 @@ def move(consultation, item_id: int):
     recommendation = _item_or_404(Recommendation, item_id, consultation)
     target = request.form.get("orientation", "")
     position = request.form.get("position", "")
-    if not (target.isdigit() and position.isdigit()):
+    if as_id(target) is None or as_id(position) is None:
         abort(400)
     services.move_recommendation(recommendation,
-                                 _item_or_404(Orientation, int(target), consultation),
-                                 int(position) - 1)
+                                 _item_or_404(Orientation, as_id(target), consultation),
+                                 as_id(position) - 1)
     return redirect(url_for("synthesis.editor", slug=consultation.slug))
 
 
@@ -294,11 +295,11 @@ def add_evidence(consultation, testimony_id: int):
     testimony = _testimony_or_404(consultation, testimony_id)
     chosen = request.form.get("recommendation", "")
     excerpt_id = request.form.get("excerpt", "")
-    if not chosen.isdigit():
+    if as_id(chosen) is None:
         flash(_("Choose a recommendation."), "error")
     else:
-        recommendation = _item_or_404(Recommendation, int(chosen), consultation)
-        excerpt = db.session.get(Excerpt, int(excerpt_id)) if excerpt_id.isdigit() else None
+        recommendation = _item_or_404(Recommendation, as_id(chosen), consultation)
+        excerpt = db.session.get(Excerpt, as_id(excerpt_id)) if as_id(excerpt_id) else None
         try:
             added = services.add_evidence(recommendation, testimony, excerpt)
         except services.SynthesisError as error:

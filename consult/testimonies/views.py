@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from consult.access import authenticated, consultation_or_404, own_testimony_or_404, public
 from consult.extensions import limit
+from consult.parsing import as_id
 from consult.models import Channel, Testimony
 from consult.security import mark_private
 from consult.testimonies import bp, services
@@ -159,8 +160,7 @@ def mine():
 
 
 def _optional_int(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return as_id(request.args.get(name))
 
 
 def _filters() -> services.Filters:

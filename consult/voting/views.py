@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from consult.access import MODERATORS, admin_only, consultation_or_404, may_see_results, public, staff_of
 from consult.extensions import db, limit
+from consult.parsing import as_id
 from consult.models import Consultation, ParticipantCategory, Proposal, VoteValue
 from consult.security import mark_private
 from consult.voting import bp, services
@@ -70,7 +71,7 @@ def vote(slug: str, proposal_id: int):
         return redirect(url_for(".ballot", slug=slug))
     following = request.form.get("next", "")
     return redirect(url_for(".ballot", slug=slug,
-                            _anchor=f"item-{following}" if following.isdigit() else "progress"))
+                            _anchor=f"item-{following}" if as_id(following) else "progress"))
 
 
 @bp.route("/c/<slug>/vote/profile", methods=["GET", "POST"])
@@ -159,7 +160,7 @@ def statements(consultation):
     mark_private()
     if request.method == "POST":
         chosen = request.form.get("statement", "")
-        statement = db.session.get(Proposal, int(chosen)) if chosen.isdigit() else None
+        statement = db.session.get(Proposal, as_id(chosen)) if as_id(chosen) else None
         if statement is None or statement.consultation_id != consultation.id:
             abort(404)
         services.decide_statement(statement, request.form.get("decision") == "publish",

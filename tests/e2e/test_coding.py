@@ -22,6 +22,7 @@ def test_a_passage_selected_with_the_mouse_is_coded_where_it_was_selected(
     page = browser.new_context(locale="fr-CA").new_page()
     page.goto(f"{live_server}/c/e2e-coding/reading/{testimony.id}")
     log_in_on_page(page, commissioner)
+    page.locator("#selection-help").wait_for(state="visible")  # the script has run
 
     # the third "attendre", after an emoji: the offset must count it as one character
     wanted = TEXT.index("attendre encore")
