@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install catalogs browser messages
+.PHONY: run test install catalogs browser pdf-libraries messages
 
 install: $(VENV)/.installed
 
@@ -16,8 +16,15 @@ $(VENV)/.installed: requirements.txt
 catalogs: install
 	$(BIN)/pybabel compile --statistics -d consult/translations
 
+## What WeasyPrint (the PDF report) needs from the system: Pango and a font.
+pdf-libraries:
+	@ldconfig -p | grep -q libpangoft2-1.0.so.0 && [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; }
+
 ## Install, create the SQLite database, load the demonstration and serve on 127.0.0.1:5000.
-run: catalogs
+run: catalogs pdf-libraries
 	$(BIN)/flask db upgrade
 	$(BIN)/flask consult demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
@@ -29,7 +36,7 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
 ## Install and run the whole test suite (on SQLite, or on DATABASE_URL when set).
-test: catalogs browser
+test: catalogs browser pdf-libraries
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## After changing interface strings: refresh the template and the French catalog.

@@ -92,6 +92,12 @@ class Config:
     RATE_LIMIT_DELEGATE_CODE = os.environ.get("RATE_LIMIT_DELEGATE_CODE",
                                               "30 per minute;300 per hour")
     RATE_LIMIT_EXPORT = os.environ.get("RATE_LIMIT_EXPORT", "20 per hour")
+    #: The licence of a closed consultation's open-data package (Data Package "licenses").
+    OPEN_DATA_LICENCE = {"name": os.environ.get("OPEN_DATA_LICENCE", "CC-BY-4.0"),
+                         "title": os.environ.get("OPEN_DATA_LICENCE_TITLE",
+                                                 "Creative Commons Attribution 4.0"),
+                         "path": os.environ.get("OPEN_DATA_LICENCE_URL",
+                                                "https://creativecommons.org/licenses/by/4.0/")}
 
 
 class DevelopmentConfig(Config):

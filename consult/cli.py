@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
+from flask import current_app, render_template
+from flask_babel import force_locale
 from flask.cli import with_appcontext
 
 from consult.accounts import services as accounts
@@ -17,7 +18,8 @@ from consult.synthesis import services as synthesis
 from consult.synthesis.outline import OutlineError, parse_outline
 from consult.models import Consultation, Role, RoleAssignment, Testimony, User
 from consult.moderation.pii import find_personal_information
-from consult.exports import formats
+from consult.exports import formats, opendata, report
+from consult.exports.views import report_labels
 from consult.exports import services as exports
 from consult.privacy import services as privacy
 from consult.voting import polis_files
@@ -251,17 +253,37 @@ def export_polis(slug: str, directory: Path):
 @click.argument("slug")
 @click.option("--dataset", "name", type=click.Choice(sorted(exports.DATASETS)),
               default="testimonies", show_default=True, help="What to export.")
-@click.option("--format", "export_format", type=click.Choice(["csv", "json", "xlsx"]),
-              default="csv", show_default=True)
+@click.option("--format", "export_format",
+              type=click.Choice(["csv", "json", "xlsx", "opendata", "pdf"]), default="csv",
+              show_default=True, help="opendata: the zip of public CSVs, datapackage.json and "
+                                      "README of a closed consultation; pdf: the synthesis "
+                                      "report (--dataset is ignored for both).")
+@click.option("--language", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
+              help="The language of the PDF report.")
 @click.option("--public/--internal", "public", default=True, show_default=True,
               help="Public: what the public pages show. Internal: everything, CONFIDENTIAL.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The file to write.")
 @with_site_context
-def export(slug: str, name: str, export_format: str, public: bool, output: Path):
+def export(slug: str, name: str, export_format: str, public: bool, output: Path,
+           language: str):
     """Export a dataset of the consultation SLUG, streamed (constant memory for CSV and
     JSON), with a progress bar. Internal exports are recorded in the audit log."""
     consultation = _consultation_or_fail(slug)
+    if export_format == "pdf":
+        with force_locale(language):
+            html = render_template("exports/report_pdf.html", consultation=consultation,
+                                   report=report.build(consultation, report_labels()))
+            output.write_bytes(report.pdf(html))
+        click.echo(f"Wrote the synthesis report to {output}.")
+        return
+    if export_format == "opendata":
+        if not (public and consultation.is_closed):
+            raise click.ClickException("The open-data package is public, and made once the "
+                                       "consultation is closed.")
+        opendata.write_package(consultation, output)
+        click.echo(f"Wrote the open-data package to {output}.")
+        return
     kind = exports.Kind.PUBLIC if public else exports.Kind.INTERNAL
     try:
         data = exports.dataset(name, consultation, kind)

@@ -30,9 +30,10 @@ def rate_limit_key() -> str:
 limiter = Limiter(key_func=rate_limit_key)
 
 
-def limit(setting: str):
-    """Rate-limit a view's POST requests by the limit named `setting` in the configuration."""
-    return limiter.limit(lambda: current_app.config[setting], methods=["POST"])
+def limit(setting: str, methods: tuple[str, ...] = ("POST",)):
+    """Rate-limit a view's requests (POST ones unless told) by the limit named `setting`
+    in the configuration."""
+    return limiter.limit(lambda: current_app.config[setting], methods=list(methods))
 
 
 @event.listens_for(Engine, "connect")

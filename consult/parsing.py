@@ -1,8 +1,9 @@
 """Reading numbers out of requests (query strings, hidden fields, cookies, paths)."""
 from werkzeug.routing import IntegerConverter
 
-#: Ids and versions fit in a signed 64-bit column; a longer number cannot name anything.
-MAX_ID_DIGITS = 18
+#: Ids and versions are INTEGER columns (32 bits on PostgreSQL): nothing larger can name
+#: a row, and the database refuses to compare with it.
+MAX_ID = 2**31 - 1
 
 
 def as_id(value) -> int | None:
@@ -10,7 +11,8 @@ def as_id(value) -> int | None:
     anything else: no sign, no other digits than 0-9 (not "²"), nothing too large for
     the database."""
     text = "" if value is None else str(value)
-    if text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS:
+    if text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID)) \
+            and int(text) <= MAX_ID:
         return int(text)
     return None
 
@@ -20,5 +22,5 @@ class IdConverter(IntegerConverter):
     not an overflow in the database driver."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 10**MAX_ID_DIGITS - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)

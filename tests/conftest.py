@@ -308,7 +308,8 @@ def make_testimony(app):
 def rate_limits(app, monkeypatch):
     """The limits a real site has (the test configuration raises them out of reach)."""
     for name in ("RATE_LIMIT_LOGIN", "RATE_LIMIT_REGISTER", "RATE_LIMIT_PASSWORD_RESET",
-                 "RATE_LIMIT_TESTIMONY", "RATE_LIMIT_FLAG", "RATE_LIMIT_DELEGATE_CODE"):
+                 "RATE_LIMIT_TESTIMONY", "RATE_LIMIT_FLAG", "RATE_LIMIT_DELEGATE_CODE",
+                 "RATE_LIMIT_EXPORT"):
         monkeypatch.setitem(app.config, name, getattr(Config, name))
     limiter.reset()
     yield

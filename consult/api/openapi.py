@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 description of the public API (consult/api/views.py). The test suite
 runs schemathesis against it: every answer must match what is written here."""
-from consult.parsing import MAX_ID_DIGITS
+from consult.parsing import MAX_ID
 
 NULLABLE_STRING = {"type": ["string", "null"]}
 DATE = {"type": ["string", "null"], "format": "date-time"}
@@ -47,8 +47,8 @@ ERRORS = {"404": _json(ERROR, "No such public consultation or item"),
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
-#: Ids are whole numbers of at most 18 digits (consult.parsing.as_id).
-ID = {"type": "integer", "minimum": 0, "maximum": 10**MAX_ID_DIGITS - 1}
+#: Ids are whole numbers the database's INTEGER columns hold (consult.parsing.as_id).
+ID = {"type": "integer", "minimum": 0, "maximum": MAX_ID}
 
 
 def _number(name: str, description: str) -> dict:

@@ -135,22 +135,26 @@ def testimonies(consultation: Consultation, kind: Kind, filters: dict[str, str])
 
 def recommendations(consultation: Consultation, kind: Kind, _filters) -> Dataset:
     """Orientations, recommendations and measures, one row each, with how many
-    testimonies are cited in support (published items only in a public export)."""
+    testimonies are cited in support and which (published items, and the numbers of
+    published testimonies only, in a public export)."""
 
     def rows():
         for o in synthesis.orientations(consultation, published_only=kind is Kind.PUBLIC):
             yield {"number": o.number, "level": "orientation", "text": o.orientation.title,
                    "status": o.orientation.status.value, "evidence": ""}
             for r in o.recommendations:
-                cited = len({e.testimony_id for e in r.recommendation.evidence})
+                cited = sorted({e.testimony_id for e in r.recommendation.evidence
+                                if kind is Kind.INTERNAL or e.testimony.is_public})
                 yield {"number": r.number, "level": "recommendation",
                        "text": r.recommendation.text, "status": r.recommendation.status.value,
-                       "evidence": cited}
+                       "evidence": len({e.testimony_id for e in r.recommendation.evidence}),
+                       "testimonies": "; ".join(map(str, cited))}
                 for m in r.measures:
                     yield {"number": m.number, "level": "measure", "text": m.measure.text,
                            "status": r.recommendation.status.value, "evidence": ""}
 
-    return Dataset("recommendations", ["number", "level", "text", "status", "evidence"], rows())
+    return Dataset("recommendations",
+                   ["number", "level", "text", "status", "evidence", "testimonies"], rows())
 
 
 def results(consultation: Consultation, kind: Kind, _filters) -> Dataset:

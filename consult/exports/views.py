@@ -16,8 +16,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consult.access import staff_of
-from consult.exports import bp, formats, services
+from consult.access import consultation_or_404, may_see_results, public, staff_of
+from consult.exports import bp, formats, opendata, report, services
 from consult.extensions import limit
 from consult.models import Role
 from consult.security import mark_private
@@ -73,3 +73,52 @@ def exports(consultation):
         response.headers["Content-Disposition"] = f'attachment; filename="{download}"'
     return response
 
+
+
+@bp.route("/c/<slug>/open-data.zip")
+@public
+def open_data(slug: str):
+    """The open-data package of a closed consultation, for anyone."""
+    consultation = consultation_or_404(slug)
+    if not consultation.is_closed:
+        abort(404)
+    spooled = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    opendata.write_package(consultation, spooled)
+    spooled.seek(0)
+    return send_file(spooled, mimetype="application/zip", as_attachment=True,
+                     download_name=f"{consultation.slug}-open-data.zip")
+
+
+def _report(slug: str):
+    consultation = consultation_or_404(slug)
+    if not may_see_results(consultation):
+        abort(404)
+    return consultation, report.build(consultation, report_labels())
+
+
+def report_labels() -> dict[str, str]:
+    """The report's chart titles, in the reader's language."""
+    return {"category": _("By participant category"), "region": _("By region"),
+            "channel": _("By channel"), "weeks": _("Testimonies received each week")}
+
+
+@bp.route("/c/<slug>/report")
+@public
+def report_page(slug: str):
+    """The synthesis report, public once the consultation is closed (its commissioners
+    see it all along)."""
+    consultation, content = _report(slug)
+    return render_template("exports/report.html", consultation=consultation, report=content)
+
+
+@bp.route("/c/<slug>/report.pdf")
+@public
+@limit("RATE_LIMIT_EXPORT", methods=("GET",))
+def report_pdf(slug: str):
+    """The same report as a PDF, in the reader's language."""
+    consultation, content = _report(slug)
+    html = render_template("exports/report_pdf.html", consultation=consultation, report=content)
+    response = Response(report.pdf(html), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{consultation.slug}-report.pdf"')
+    return response

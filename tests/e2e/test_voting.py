@@ -47,6 +47,7 @@ def test_a_participant_votes_without_javascript_and_the_pages_pass_wcag(
 
     problems = accessibility_problems(page, live_server, (
         "/c/vote-axe/vote", "/c/vote-axe/vote/profile", "/c/vote-axe/statements/new",
-        "/c/vote-axe/delegate", "/c/resultats-axe/results", "/c/vote-axe/results"))
+        "/c/vote-axe/delegate", "/c/resultats-axe/results", "/c/vote-axe/results",
+        "/c/resultats-axe", "/c/resultats-axe/report"))
     context.close()
     assert problems == {}, "\n".join(f"{k}:\n{v}" for k, v in problems.items())

@@ -141,3 +141,28 @@ def _xlsx_text(data: bytes) -> str:
     workbook = openpyxl.load_workbook(io.BytesIO(data))
     return "\n".join(str(cell.value) for row in workbook.active.iter_rows() for cell in row
                      if cell.value is not None)
+
+
+def test_recommendations_list_their_evidence_public_ones_only_in_public(client, archive):
+    orientation = synthesis.add_orientation(archive, "Écouter", "")
+    recommendation = synthesis.add_recommendation(orientation, "Rappeler les gens")
+    cited = {}
+    for testimony in db.session.execute(db.select(synthesis.Testimony).where(
+            synthesis.Testimony.consultation_id == archive.id)).scalars():
+        synthesis.add_evidence(recommendation, testimony)
+        cited[testimony.id] = testimony.is_public
+    synthesis.publish_all(archive)
+    log_in(client, "com@example.org")
+    public = list(csv.DictReader(io.StringIO(download(client, "recommendations").get_data(
+        as_text=True))))
+    row = next(r for r in public if r["level"] == "recommendation")
+    assert row["evidence"] == str(len(cited))
+    assert row["testimonies"] == "; ".join(str(i) for i, shown in sorted(cited.items()) if shown)
+
+
+def test_exports_are_rate_limited(client, archive, rate_limits):
+    log_in(client, "com@example.org")
+    statuses = [post_form(client, "/c/archive/exports", {
+        "dataset": "recommendations", "kind": "public", "format": "csv"}).status_code
+        for _ in range(21)]
+    assert statuses == [200] * 20 + [429]  # 20 an hour

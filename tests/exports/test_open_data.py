@@ -1,0 +1,72 @@
+"""The open-data package of a closed consultation: public CSVs, a datapackage.json that
+validates against its own descriptor, a bilingual README; nothing confidential."""
+import io
+import zipfile
+
+import frictionless
+import pytest
+
+from consult.extensions import db
+from consult.models import Status, Visibility
+from consult.synthesis import services as synthesis
+from consult.testimonies.services import refresh_public_copy
+
+SECRET = "Canari-confidentiel-od-3b9e"
+MASKED = "Canari-masque-od-8c14"
+EMAIL = "canari.od@example.org"
+
+
+@pytest.fixture
+def closed(make_consultation, make_testimony):
+    consultation = make_consultation("ouverte", phase="closed")
+    make_testimony(consultation, f"Secret {SECRET}", visibility=Visibility.CONFIDENTIAL)
+    make_testimony(consultation, "Jamais publié.", status=Status.REJECTED, contact_email=EMAIL)
+    masked, _ = make_testimony(consultation, f"Voir {MASKED}.", contact_email=EMAIL)
+    masked.redacted_body = "Voir [nom]."
+    refresh_public_copy(masked)
+    make_testimony(consultation, "=1+1 et 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 שלום", visibility=Visibility.PUBLIC,
+                   display_name="Camille")
+    orientation = synthesis.add_orientation(consultation, "Agir", "")
+    synthesis.add_recommendation(orientation, "Ouvrir le soir")
+    synthesis.publish_all(consultation)
+    db.session.commit()
+    return consultation
+
+
+def test_anyone_downloads_a_valid_package_with_nothing_confidential(client, closed, tmp_path):
+    response = client.get("/c/ouverte/open-data.zip")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
+    assert sorted(archive.namelist()) == ["README.md", "datapackage.json", "recommendations.csv",
+                                          "results.csv", "testimonies.csv"]
+    everything = "".join(archive.read(name).decode("utf-8") for name in archive.namelist())
+    for canary in (SECRET, MASKED, EMAIL, "Jamais publié"):
+        assert canary not in everything
+    assert "Voir [nom]." in everything and "'=1+1 et 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 שלום" in everything
+    readme = archive.read("README.md").decode("utf-8")
+    assert "## Français" in readme and "## English" in readme
+    assert "creativecommons.org/licenses/by/4.0" in readme
+    archive.extractall(tmp_path)
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    package = frictionless.Package(str(tmp_path / "datapackage.json"))
+    described = {f.name for r in package.resources for f in r.schema.fields}
+    assert {"text", "author_name", "agree", "level"} <= described
+    assert all(f.description for r in package.resources for f in r.schema.fields)
+
+
+def test_only_once_closed(client, make_consultation, runner, tmp_path):
+    make_consultation("encore", phase="vote")
+    assert client.get("/c/encore/open-data.zip").status_code == 404
+    result = runner.invoke(args=["consult", "export", "encore", "--format", "opendata",
+                                 "-o", str(tmp_path / "x.zip")])
+    assert result.exit_code != 0 and not (tmp_path / "x.zip").exists()
+
+
+def test_from_the_command_line(runner, closed, tmp_path):
+    target = tmp_path / "package.zip"
+    result = runner.invoke(args=["consult", "export", "ouverte", "--format", "opendata",
+                                 "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert SECRET not in b"".join(zipfile.ZipFile(target).read(n)
+                                  for n in zipfile.ZipFile(target).namelist()).decode("utf-8")

@@ -1,0 +1,108 @@
+"""The synthesis report, as a page and as a PDF: its sections, its public-only quotes,
+and a PDF that passes a structural check."""
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from consult.extensions import db
+from consult.models import Role, Status, Visibility
+from consult.synthesis import services as synthesis
+from consult.testimonies.services import refresh_public_copy
+from consult.voting import services as voting
+from tests.conftest import log_in
+
+SECRET = "Canari-confidentiel-rapport-1f0c"
+MASKED = "Canari-masque-rapport-72ad"
+EMAIL = "canari.rapport@example.org"
+
+
+@pytest.fixture
+def finished(make_consultation, make_testimony, make_user):
+    consultation = make_consultation("rapport", phase="closed")
+    commissioner = make_user("com@example.org", roles=((consultation, Role.COMMISSIONER),))
+    secret, _ = make_testimony(consultation, f"Secret {SECRET}", visibility=Visibility.CONFIDENTIAL,
+                               category=consultation.categories[0])
+    make_testimony(consultation, "Refusé.", status=Status.REJECTED, contact_email=EMAIL)
+    masked, _ = make_testimony(consultation, f"Le soir, {MASKED} garde mes enfants.",
+                               category=consultation.categories[1], region=consultation.regions[0],
+                               contact_email=EMAIL)
+    masked.redacted_body = "Le soir, [nom] garde mes enfants."
+    refresh_public_copy(masked)
+    plain, _ = make_testimony(consultation, "Le CLSC ferme à 16 h, trop tôt pour nous.",
+                              category=consultation.categories[1])
+    code = synthesis.add_code(consultation, "Horaires", "", None)
+    for testimony, passage in ((secret, "Secret"), (masked, f"{MASKED} garde"),
+                               (plain, "Le CLSC ferme à 16 h")):
+        synthesis.apply_code(code, testimony, commissioner, passage)
+    orientation = synthesis.add_orientation(consultation, "Adapter les horaires", "")
+    recommendation = synthesis.add_recommendation(orientation, "Ouvrir les CLSC le soir")
+    synthesis.add_measure(recommendation, "Un soir par semaine au moins")
+    synthesis.add_evidence(recommendation, plain)
+    synthesis.publish_all(consultation)
+    voting.sync_proposals(consultation)
+    ballots = voting.ballots(consultation, None)
+    consultation.closes_at, vote_closes = None, consultation.closes_at  # open the vote a moment
+    for index in range(4):
+        voter = voting.voter_for_user(consultation, make_user(f"v{index}@example.org"), create=True)
+        voting.set_profile(voter, consultation.categories[index % 2].id, None)
+        for ballot in ballots:
+            voting.cast_vote(consultation, voter, ballot.proposal, 1 if index else -1)
+    consultation.closes_at = vote_closes
+    db.session.commit()
+    return consultation
+
+
+def test_the_report_page_shows_every_section_and_only_public_text(client, finished):
+    page = client.get("/c/rapport/report").get_data(as_text=True)
+    for heading in ("Who took part", "What they said", "Orientations, recommendations and measures",
+                    "Opinion groups", "Method", "Testimonies received each week"):
+        assert heading in page
+    assert "1.1</span> Ouvrir les CLSC le soir" in page and "Le CLSC ferme à 16 h" in page
+    assert "Le soir, [nom] garde mes enfants." in page or "[passage masked]" in page
+    for canary in (SECRET, MASKED, EMAIL, "Refusé"):
+        assert canary not in page
+    assert "<svg" in page and "<table" in page  # charts come with their numbers
+
+
+def test_the_pdf_has_contents_page_numbers_bookmarks_and_embedded_fonts(client, finished):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    response = client.get("/c/rapport/report.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.get_data()))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert len(reader.pages) >= 5
+    assert "Qui a participé" in text and "Ouvrir les CLSC le soir" in text and "Méthode" in text
+    assert f"2 / {len(reader.pages)}" in text  # page numbers
+    assert reader.outline, "bookmarks from the headings"
+    for canary in (SECRET, MASKED, EMAIL):
+        assert canary not in text
+    fonts = []
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            descriptor = font.get("/FontDescriptor") or font["/DescendantFonts"][0].get_object()[
+                "/FontDescriptor"]
+            fonts.append(any(key in descriptor.get_object()
+                             for key in ("/FontFile", "/FontFile2", "/FontFile3")))
+    assert fonts and all(fonts), "every font embedded"
+
+
+def test_before_closing_only_the_commissioners_see_it(app, make_client, finished):
+    finished.closes_at = None
+    db.session.commit()
+    visitor = make_client()
+    assert visitor.get("/c/rapport/report").status_code == 404
+    assert visitor.get("/c/rapport/report.pdf").status_code == 404
+    commissioner = make_client()
+    log_in(commissioner, "com@example.org")
+    assert commissioner.get("/c/rapport/report").status_code == 200
+
+
+def test_the_pdf_from_the_command_line_in_english(runner, finished, tmp_path):
+    target = tmp_path / "report.pdf"
+    result = runner.invoke(args=["consult", "export", "rapport", "--format", "pdf",
+                                 "--language", "en", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    text = "\n".join(p.extract_text() for p in PdfReader(target).pages)
+    assert "Who took part" in text and SECRET not in text
