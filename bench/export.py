@@ -18,6 +18,7 @@ Prints a markdown table: seconds, rows a second, output size, peak RSS, and the 
 ours to the dump, for each size.
 """
 import argparse
+import csv
 import json
 import os
 import platform
@@ -57,7 +58,8 @@ def run_ours(database_url: str, export_format: str, target: Path) -> dict:
 
         chunks = (formats.csv_chunks(data.columns, counted()) if export_format == "csv"
                   else formats.json_chunks(services.json_meta(
-                      consultation, "testimonies", services.Kind.PUBLIC), counted()))
+                      consultation, "testimonies", services.Kind.PUBLIC), data.columns,
+                      counted()))
         with open(target, "w", encoding="utf-8", newline="") as handle:
             handle.writelines(chunks)
         seconds = time.perf_counter() - started
@@ -87,8 +89,8 @@ def run_dump(database_url: str, target: Path) -> dict:
         subprocess.run(["/usr/bin/time", "-f", "%M", "-o", str(report), *command],
                        check=True, stdout=handle)
     seconds = time.perf_counter() - started
-    with open(target, "rb") as handle:
-        rows = sum(1 for _ in handle)
+    with open(target, encoding="utf-8", newline="") as handle:
+        rows = sum(1 for _ in csv.reader(handle))
     peak_kib = int(report.read_text().split()[-1])
     report.unlink()
     return {"seconds": seconds, "rows": rows, "bytes": target.stat().st_size,

@@ -304,7 +304,8 @@ def export(slug: str, name: str, export_format: str, public: bool, output: Path,
             counted = _counting(rows)
             chunks = (formats.csv_chunks(data.columns, counted, preamble)
                       if export_format == "csv" else
-                      formats.json_chunks(exports.json_meta(consultation, name, kind), counted))
+                      formats.json_chunks(exports.json_meta(consultation, name, kind),
+                                          data.columns, counted))
             with open(output, "w", encoding="utf-8", newline="") as handle:
                 handle.writelines(chunks)
             count = counted.count

@@ -6,10 +6,10 @@ CONFIDENTIAL in its name and first line, and is recorded in the audit log."""
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 
 from consult import audit
 from consult.extensions import db
@@ -23,6 +23,8 @@ from consult.models import (
     Theme,
     User,
     Visibility,
+    Vote,
+    Voter,
     testimony_themes,
 )
 from consult.synthesis import services as synthesis
@@ -43,11 +45,16 @@ class ExportError(Exception):
 
 @dataclass
 class Dataset:
-    """One table to export: its columns and its rows (a generator: nothing is held)."""
+    """One table to export: its columns and its rows, tuples in the columns' order (a
+    generator: nothing is held)."""
 
     name: str
     columns: list[str]
-    rows: Iterator[dict]
+    rows: Iterator[tuple]
+
+
+def _in_order(columns: list[str], rows: Iterator[dict]) -> Iterator[tuple]:
+    return (tuple(row.get(column) for column in columns) for row in rows)
 
 
 def _names(model, consultation: Consultation) -> dict[int, str]:
@@ -55,11 +62,11 @@ def _names(model, consultation: Consultation) -> dict[int, str]:
         model.consultation_id == consultation.id)).all())
 
 
-def _by_testimony(query) -> dict[int, list[str]]:
-    """(testimony id, name) rows grouped by testimony, names in order."""
+def _by_testimony(query, names: dict[int, str] | None = None) -> dict[int, list[str]]:
+    """(testimony id, name or id of a name in `names`) rows, grouped by testimony."""
     grouped: dict[int, list[str]] = {}
-    for testimony_id, name in db.session.execute(query.order_by(*query.selected_columns)):
-        grouped.setdefault(testimony_id, []).append(name)
+    for testimony_id, value in db.session.execute(query.order_by(*query.selected_columns)):
+        grouped.setdefault(testimony_id, []).append(names[value] if names else value)
     return grouped
 
 
@@ -71,54 +78,63 @@ INTERNAL_TESTIMONY_COLUMNS = ["id", "status", "visibility", "received_at", "publ
                               "published_text", "codes"]
 
 
+def _raw(column):
+    """The column as the driver returns it: no conversion to datetime or enum and back,
+    which would cost more than writing the row (a datetime is a string on SQLite)."""
+    return literal_column(f"{column.table.name}.{column.name}")
+
+
+def _moment(value) -> str:
+    if not value:
+        return ""
+    return value.isoformat(timespec="seconds") if isinstance(value, datetime) else \
+        value[:19].replace(" ", "T")
+
+
 def _testimony_rows(consultation: Consultation, kind: Kind,
-                    filters: dict[str, str]) -> Iterator[dict]:
+                    filters: dict[str, str]) -> Iterator[tuple]:
     query = synthesis.reading_query(consultation, {**EMPTY_FILTERS, **filters, "copies": "shown"})
     if kind is Kind.PUBLIC:
         query = query.where(Testimony.is_public.is_(True))
-    query = query.with_only_columns(
-        Testimony.id, Testimony.status, Testimony.visibility, Testimony.created_at,
-        Testimony.published_at, Testimony.channel, Testimony.category_id, Testimony.region_id,
-        Testimony.display_name, Testimony.title, Testimony.body, Testimony.redacted_title,
-        Testimony.redacted_body, Testimony.public_title, Testimony.public_body)
+    query = query.with_only_columns(Testimony.id, *(_raw(column) for column in (
+        Testimony.status, Testimony.visibility, Testimony.created_at, Testimony.published_at,
+        Testimony.channel, Testimony.category_id, Testimony.region_id, Testimony.display_name,
+        Testimony.title, Testimony.body, Testimony.redacted_title, Testimony.redacted_body,
+        Testimony.public_title, Testimony.public_body)))
     categories = _names(ParticipantCategory, consultation)
     regions = _names(Region, consultation)
+    theme_names = _names(Theme, consultation)
+    public = kind is Kind.PUBLIC
     after = 0
     while True:
         batch = db.session.execute(query.where(Testimony.id > after)
                                    .order_by(Testimony.id).limit(BATCH)).all()
         if not batch:
             return
-        ids = [row.id for row in batch]
+        ids = [row[0] for row in batch]
+        # A range of the primary key of the links, not a list of ids: one index walk.
         themes = _by_testimony(
-            select(testimony_themes.c.testimony_id, Theme.name)
-            .join(Theme, Theme.id == testimony_themes.c.theme_id)
-            .where(testimony_themes.c.testimony_id.in_(ids)))
-        codes = {} if kind is Kind.PUBLIC else _by_testimony(
+            select(testimony_themes.c.testimony_id, testimony_themes.c.theme_id)
+            .where(testimony_themes.c.testimony_id.between(ids[0], ids[-1])), theme_names)
+        codes = {} if public else _by_testimony(
             select(Excerpt.testimony_id, Code.name).join(Code, Code.id == Excerpt.code_id)
-            .where(Excerpt.testimony_id.in_(ids)).distinct())
-        for row in batch:
-            common = {
-                "id": row.id, "received_at": row.created_at.isoformat(timespec="seconds"),
-                "published_at": row.published_at.isoformat(timespec="seconds")
-                if row.published_at else "",
-                "channel": row.channel.value, "themes": "; ".join(themes.get(row.id, [])),
-                "participant_category": categories.get(row.category_id, ""),
-                "region": regions.get(row.region_id, ""),
-            }
-            if kind is Kind.PUBLIC:
-                yield {**common, "title": row.public_title or "", "text": row.public_body,
-                       "author_name": row.display_name
-                       if row.visibility is Visibility.PUBLIC and row.display_name else ""}
+            .where(Excerpt.testimony_id.between(ids[0], ids[-1])).distinct())
+        for (id_, status, visibility, created_at, published_at, channel, category_id, region_id,
+             display_name, title, body, redacted_title, redacted_body, public_title,
+             public_body) in batch:
+            if public:
+                yield (id_, _moment(created_at), _moment(published_at), channel,
+                       "; ".join(themes.get(id_, ())), categories.get(category_id, ""),
+                       regions.get(region_id, ""),
+                       (display_name or "") if visibility == Visibility.PUBLIC.value else "",
+                       public_title or "", public_body)
             else:
-                yield {**common, "status": row.status.value, "visibility": row.visibility.value,
-                       "author_name": row.display_name or "", "title": row.title or "",
-                       "text": row.body,
-                       "masked": "yes" if row.redacted_body is not None
-                       or row.redacted_title is not None else "no",
-                       "published_title": row.public_title or "",
-                       "published_text": row.public_body or "",
-                       "codes": "; ".join(codes.get(row.id, []))}
+                yield (id_, status, visibility, _moment(created_at), _moment(published_at),
+                       channel, "; ".join(themes.get(id_, ())), categories.get(category_id, ""),
+                       regions.get(region_id, ""), display_name or "", title or "", body,
+                       "yes" if redacted_body is not None or redacted_title is not None
+                       else "no", public_title or "", public_body or "",
+                       "; ".join(codes.get(id_, ())))
         after = ids[-1]
 
 
@@ -153,8 +169,8 @@ def recommendations(consultation: Consultation, kind: Kind, _filters) -> Dataset
                     yield {"number": m.number, "level": "measure", "text": m.measure.text,
                            "status": r.recommendation.status.value, "evidence": ""}
 
-    return Dataset("recommendations",
-                   ["number", "level", "text", "status", "evidence", "testimonies"], rows())
+    columns = ["number", "level", "text", "status", "evidence", "testimonies"]
+    return Dataset("recommendations", columns, _in_order(columns, rows()))
 
 
 def results(consultation: Consultation, kind: Kind, _filters) -> Dataset:
@@ -175,8 +191,35 @@ def results(consultation: Consultation, kind: Kind, _filters) -> Dataset:
                        "consensus": "yes" if item.consensus else "no",
                        "divisive": "yes" if item.divisive else "no"}
 
-    return Dataset("results", ["item", "number", "text", "scope", "group", "agree", "disagree",
-                               "pass", "voters", "consensus", "divisive"], rows())
+    columns = ["item", "number", "text", "scope", "group", "agree", "disagree", "pass",
+               "voters", "consensus", "divisive"]
+    return Dataset("results", columns, _in_order(columns, rows()))
+
+
+def votes(consultation: Consultation, kind: Kind, _filters) -> Dataset:
+    """Every current vote: the voter by a number of this export's own (never who they
+    are), the item, the vote, and the category and region the voter gave; public once
+    the consultation is closed."""
+    if kind is Kind.PUBLIC and not consultation.is_closed:
+        raise ExportError(_l("Vote results are public once the consultation is closed."))
+    categories = _names(ParticipantCategory, consultation)
+    regions = _names(Region, consultation)
+
+    def rows():
+        numbers: dict[int, int] = {}
+        query = (select(Vote.voter_id, Vote.proposal_id, Vote.value, Vote.cast_at,
+                        Voter.category_id, Voter.region_id)
+                 .join(Voter, Voter.id == Vote.voter_id)
+                 .where(Voter.consultation_id == consultation.id)
+                 .order_by(Vote.voter_id, Vote.proposal_id)
+                 .execution_options(yield_per=BATCH))
+        for voter_id, item, value, cast_at, category_id, region_id in db.session.execute(query):
+            number = numbers.setdefault(voter_id, len(numbers) + 1)
+            yield (number, item, value, _moment(cast_at), categories.get(category_id, ""),
+                   regions.get(region_id, ""))
+
+    return Dataset("votes", ["voter", "item", "vote", "cast_at", "participant_category",
+                             "region"], rows())
 
 
 def excerpts(consultation: Consultation, kind: Kind, _filters) -> Dataset:
@@ -194,11 +237,12 @@ def excerpts(consultation: Consultation, kind: Kind, _filters) -> Dataset:
                    "passage": str(synthesis.excerpt_text(
                        excerpt, may_read_original=kind is Kind.INTERNAL))}
 
-    return Dataset("excerpts", ["code", "testimony", "passage"], rows())
+    columns = ["code", "testimony", "passage"]
+    return Dataset("excerpts", columns, _in_order(columns, rows()))
 
 
 DATASETS = {"testimonies": testimonies, "recommendations": recommendations,
-            "results": results, "excerpts": excerpts}
+            "results": results, "votes": votes, "excerpts": excerpts}
 
 
 def dataset(name: str, consultation: Consultation, kind: Kind,

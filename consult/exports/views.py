@@ -68,7 +68,7 @@ def exports(consultation):
     else:
         chunks = (formats.csv_chunks(data.columns, data.rows, preamble) if export_format == "csv"
                   else formats.json_chunks(services.json_meta(consultation, name, kind),
-                                           data.rows))
+                                           data.columns, data.rows))
         response = Response(stream_with_context(chunks), mimetype=MEDIA_TYPES[export_format])
         response.headers["Content-Disposition"] = f'attachment; filename="{download}"'
     return response

@@ -11,6 +11,7 @@ from consult.extensions import db
 from consult.models import AuditEntry, Role, Status, Visibility
 from consult.synthesis import services as synthesis
 from consult.testimonies.services import refresh_public_copy
+from consult.voting import services as voting
 from tests.conftest import log_in, post_form
 
 SECRET = "Canari-confidentiel-9d3f"
@@ -166,3 +167,26 @@ def test_exports_are_rate_limited(client, archive, rate_limits):
         "dataset": "recommendations", "kind": "public", "format": "csv"}).status_code
         for _ in range(21)]
     assert statuses == [200] * 20 + [429]  # 20 an hour
+
+
+def test_every_vote_exported_with_voters_by_number_only(runner, make_consultation, make_user,
+                                                         tmp_path):
+    consultation = make_consultation("votes-x", phase="vote")
+    orientation = synthesis.add_orientation(consultation, "Agir", "")
+    synthesis.add_recommendation(orientation, "Ouvrir le soir")
+    synthesis.publish_all(consultation)
+    voting.sync_proposals(consultation)
+    [ballot] = voting.ballots(consultation, None)
+    for index in range(3):
+        voter = voting.voter_for_user(consultation, make_user(f"v{index}@example.org"),
+                                      create=True)
+        voting.cast_vote(consultation, voter, ballot.proposal, index - 1)
+    refused = runner.invoke(args=["consult", "export", "votes-x", "--dataset", "votes",
+                                  "-o", str(tmp_path / "public.csv")])
+    assert refused.exit_code != 0  # public once closed
+    target = tmp_path / "internal.csv"
+    runner.invoke(args=["consult", "export", "votes-x", "--dataset", "votes", "--internal",
+                        "-o", str(target)])
+    rows = list(csv.DictReader(target.read_text(encoding="utf-8").splitlines()[1:]))
+    assert [(r["voter"], r["vote"]) for r in rows] == [("1", "-1"), ("2", "0"), ("3", "1")]
+    assert "@" not in target.read_text(encoding="utf-8")
