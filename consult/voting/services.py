@@ -374,6 +374,10 @@ def voter_count(consultation: Consultation) -> int:
 # Opinion groups ---------------------------------------------------------------------
 
 
+#: The current votes of a consultation (its id bound in place of the "?").
+VOTES_OF_CONSULTATION = ("SELECT votes.voter_id, votes.proposal_id, votes.value FROM votes "
+                         "JOIN proposals ON proposals.id = votes.proposal_id "
+                         "WHERE proposals.consultation_id = ?")
 #: Votes are read from the database in batches of this many rows.
 LOAD_BATCH = 200_000
 
@@ -383,13 +387,12 @@ def _vote_columns(consultation: Consultation) -> np.ndarray:
 
     Read with the database driver's own cursor: building a row object per vote costs
     several seconds at a million votes, and the analysis wants plain arrays anyway."""
-    placeholder = "?" if db.engine.dialect.paramstyle == "qmark" else "%s"
+    statement = VOTES_OF_CONSULTATION
+    if db.engine.dialect.paramstyle != "qmark":
+        statement = statement.replace("?", "%s")
     cursor = db.session.connection().connection.cursor()
     try:
-        cursor.execute(  # nosec B608: no user text, the one parameter is bound
-            "SELECT votes.voter_id, votes.proposal_id, votes.value FROM votes "
-            "JOIN proposals ON proposals.id = votes.proposal_id "
-            f"WHERE proposals.consultation_id = {placeholder}", (consultation.id,))
+        cursor.execute(statement, (consultation.id,))
         chunks = []
         while rows := cursor.fetchmany(LOAD_BATCH):
             chunks.append(np.array(rows, dtype=np.int64))
