@@ -7,8 +7,19 @@ from pathlib import Path
 import pytest
 
 from consult.extensions import db
-from consult.models import ParticipantCategory, Region, Status, Testimony, Theme, Visibility
-from tests.conftest import log_in
+from consult.models import (
+    ParticipantCategory,
+    Proposal,
+    ProposalKind,
+    Region,
+    Role,
+    Status,
+    Testimony,
+    Theme,
+    Visibility,
+)
+from consult.synthesis import services as synthesis
+from tests.e2e.pages import log_in_on_page
 
 pytestmark = pytest.mark.e2e
 
@@ -113,3 +124,47 @@ def test_naughty_strings_are_shown_as_typed_and_never_run(
            f"{len(ran)} scripts run, {len(wrong)} shown otherwise than typed")
     assert ran == []
     assert wrong == []
+
+
+def test_naughty_statements_and_recommendations_are_shown_as_typed_and_never_run(
+    browser, live_server, make_consultation, make_user, figure
+):
+    """The vote's texts: participants' statements (ballot, results) and the
+    commissioners' orientations and recommendations (public page, report)."""
+    consultation = make_consultation("naughty-vote", phase="vote")
+    texts = [text if text.strip() else f"({index})" for index, text in enumerate(STRINGS)]
+    db.session.add_all(Proposal(consultation_id=consultation.id, kind=ProposalKind.STATEMENT,
+                                text=text) for text in texts)
+    orientation = synthesis.add_orientation(consultation, one_line(STRINGS[-2], 300) or "O", "")
+    for text in texts[::5]:
+        synthesis.add_recommendation(orientation, text)
+    synthesis.publish_all(consultation)
+    voter = make_user("votant-naughty@example.org")
+    commissioner = make_user("com-naughty@example.org",
+                             roles=((consultation, Role.COMMISSIONER),))
+
+    context = browser.new_context(locale="en-CA")
+    context.add_init_script(WATCH)
+    page = context.new_page()
+    ran, wrong = [], []
+    page.goto(live_server + "/account/login")
+    log_in_on_page(page, voter)
+    for path, expected in (("/c/naughty-vote/vote", texts),
+                           ("/c/naughty-vote/recommendations", texts[::5])):
+        page.goto(live_server + path)
+        ran.extend(f"{path}: {event}" for event in page.evaluate("window.__ran"))
+        shown = page.locator("main").text_content()
+        wrong.extend(f"{path}: {text!r}" for text in expected if text.strip() not in shown)
+    staff = browser.new_context(locale="en-CA")
+    staff.add_init_script(WATCH)
+    staff_page = staff.new_page()
+    staff_page.goto(live_server + "/c/naughty-vote/reading")  # a staff page: second factor
+    log_in_on_page(staff_page, commissioner)
+    for path in ("/c/naughty-vote/results", "/c/naughty-vote/report"):
+        staff_page.goto(live_server + path)
+        ran.extend(f"{path}: {event}" for event in staff_page.evaluate("window.__ran"))
+    context.close()
+    staff.close()
+    figure(f"naughty strings in the vote: {len(texts)} statements and {len(texts[::5])} "
+           f"recommendations, 4 pages, {len(ran)} scripts run, {len(wrong)} shown otherwise")
+    assert ran == [] and wrong == []
