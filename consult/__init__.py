@@ -11,10 +11,15 @@ from consult.accounts import bp as accounts_bp
 from consult.api import bp as api_bp
 from consult.cli import consult_cli
 from consult.consultations import bp as consultations_bp
+from consult.entries import bp as entries_bp
+from consult.events import bp as events_bp
 from consult.exports import bp as exports_bp
 from consult.extensions import babel, csrf, db, limiter, login_manager, migrate
+from consult.hearings import bp as hearings_bp
 from consult.main import bp as main_bp
 from consult.moderation import bp as moderation_bp
+from consult.organisations import bp as organisations_bp
+from consult.paper import bp as paper_bp
 from consult.parsing import IdConverter
 from consult.synthesis import bp as synthesis_bp
 from consult.privacy import bp as privacy_bp
@@ -70,6 +75,11 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     app.register_blueprint(voting_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(organisations_bp)
+    app.register_blueprint(events_bp)
+    app.register_blueprint(entries_bp)
+    app.register_blueprint(paper_bp)
+    app.register_blueprint(hearings_bp)
 
     app.cli.add_command(consult_cli)
     return app

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from consult.extensions import db
 from consult.logs import security_event
-from consult.models import Consultation, Role, Testimony
+from consult.models import Consultation, Membership, MemberRole, Organisation, Role, Testimony
 from consult.models.testimony import hash_receipt_token
 
 
@@ -16,7 +16,7 @@ from consult.models.testimony import hash_receipt_token
 MODERATORS = (Role.MODERATOR, Role.COMMISSIONER)
 
 #: The rules a view can declare; a test checks that every route declares one.
-RULES = ("public", "authenticated", "admin", "staff")
+RULES = ("public", "authenticated", "admin", "staff", "member")
 
 
 def _declare(rule: str, view):
@@ -103,6 +103,15 @@ def own_testimony_or_404(token: str | None, testimony_id: int | None) -> Testimo
     return testimony
 
 
+def _consultation_by_slug(slug: str) -> Consultation:
+    consultation = db.session.execute(
+        db.select(Consultation).filter_by(slug=slug)
+    ).scalar_one_or_none()
+    if consultation is None:
+        abort(404)
+    return consultation
+
+
 def staff_of(*roles: Role):
     """The consultation's staff holding one of `roles` (and admins), with their second
     factor; the view receives the consultation instead of its slug. Others get 404."""
@@ -111,11 +120,7 @@ def staff_of(*roles: Role):
         @login_required
         @wraps(view)
         def wrapped(slug: str, *args, **kwargs):
-            consultation = db.session.execute(
-                db.select(Consultation).filter_by(slug=slug)
-            ).scalar_one_or_none()
-            if consultation is None:
-                abort(404)
+            consultation = _consultation_by_slug(slug)
             if not is_staff(consultation, *roles):
                 deny()
             return _second_factor_redirect() or view(consultation, *args, **kwargs)
@@ -134,3 +139,58 @@ def may_see_results(consultation: Consultation) -> bool:
 def may_read_confidential(consultation: Consultation) -> bool:
     """Confidential testimonies are read by the consultation's commissioners (and admins)."""
     return is_staff(consultation, Role.COMMISSIONER)
+
+
+def membership(organisation: Organisation) -> Membership | None:
+    """The current person's membership of `organisation`, if they have one."""
+    if not current_user.is_authenticated:
+        return None
+    return next((m for m in organisation.members if m.user_id == current_user.id), None)
+
+
+def may_act_for(organisation: Organisation, *, owner: bool = False) -> bool:
+    """Whether the current person acts for `organisation` (as its owner, when `owner`):
+    its members while it is approved, and admins."""
+    if not current_user.is_authenticated:
+        return False
+    if current_user.is_admin:
+        return True
+    member = membership(organisation)
+    return (organisation.is_approved and member is not None
+            and (not owner or member.role is MemberRole.OWNER))
+
+
+def member_of_organisation(*, owner: bool = False):
+    """The members of an approved organisation of the consultation (its owner only, when
+    `owner`) and admins (with their second factor). The view receives the consultation
+    and the organisation instead of the slug and the organisation's id; everyone else,
+    members of other organisations included, gets 404."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(slug: str, organisation_id: int, *args, **kwargs):
+            consultation = _consultation_by_slug(slug)
+            organisation = db.session.get(Organisation, organisation_id)
+            if organisation is None or organisation.consultation_id != consultation.id:
+                abort(404)
+            if not may_act_for(organisation, owner=owner):
+                deny()
+            if current_user.is_admin and membership(organisation) is None:
+                redirect_first = _second_factor_redirect()
+                if redirect_first:
+                    return redirect_first
+            return view(consultation, organisation, *args, **kwargs)
+
+        return _declare("member", wrapped)
+
+    return decorator
+
+
+def belonging_or_404(model, object_id: int, **owner):
+    """The `model` row `object_id` if its attributes match `owner` (for instance
+    organisation_id=…): what belongs to another organisation or consultation is a 404."""
+    found = db.session.get(model, object_id)
+    if found is None or any(getattr(found, name) != value for name, value in owner.items()):
+        abort(404)
+    return found

@@ -9,6 +9,7 @@ from consult.accounts import services as accounts
 from consult.extensions import db
 from consult.models import (
     Channel,
+    ConsentMethod,
     Consultation,
     ParticipantCategory,
     Region,
@@ -287,7 +288,11 @@ def load_demo(password_factory: Callable[[], str]) -> list[tuple[str, str, str]]
         }
         author = users["participant"] if index % 7 == 0 else None
         testimony, _token = testimonies.submit_testimony(
-            consultation, content, author=author, channel=channel, send_receipt=False
+            consultation, content, author=author, send_receipt=False,
+            provenance=testimonies.Provenance(
+                channel=channel,
+                consent_method=ConsentMethod.ONLINE if channel is Channel.ONLINE
+                else ConsentMethod.SIGNED_FORM),
         )
         _moderate(testimony, status, users["moderator"], consultation)
     return created

@@ -2,7 +2,17 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from consult.models import Channel, DraftStatus, Phase, Status, Visibility
+from consult.models import (
+    Channel,
+    ConsentMethod,
+    DraftStatus,
+    MemberRole,
+    OrganisationKind,
+    OrganisationStatus,
+    Phase,
+    Status,
+    Visibility,
+)
 
 LABELS = {
     Phase.DRAFT: _l("Draft"),
@@ -25,6 +35,20 @@ LABELS = {
     Status.WITHDRAWN: _l("Withdrawn"),
     DraftStatus.DRAFT: _l("Draft"),
     DraftStatus.PUBLISHED: _l("Published"),
+    ConsentMethod.ONLINE: _l("Ticked on the online form"),
+    ConsentMethod.SIGNED_FORM: _l("Signed paper form"),
+    ConsentMethod.ORAL: _l("Given orally"),
+    ConsentMethod.WRITTEN: _l("In a letter or an e-mail"),
+    OrganisationKind.COMMUNITY: _l("Community organisation"),
+    OrganisationKind.INSTITUTION: _l("Public institution"),
+    OrganisationKind.UNION: _l("Union or professional body"),
+    OrganisationKind.ACADEMIC: _l("Research or teaching"),
+    OrganisationKind.OTHER: _l("Other"),
+    OrganisationStatus.PENDING: _l("Waiting for approval"),
+    OrganisationStatus.APPROVED: _l("Approved"),
+    OrganisationStatus.REFUSED: _l("Refused"),
+    MemberRole.OWNER: _l("Owner"),
+    MemberRole.FACILITATOR: _l("Facilitator"),
 }
 
 

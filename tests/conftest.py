@@ -278,7 +278,9 @@ def make_testimony(app):
 
     def make(consultation, body="Un témoignage.", *, title=None, status=Status.PUBLISHED,
              visibility=Visibility.ANONYMOUS, display_name=None, themes=None, category=None,
-             region=None, channel=Channel.ONLINE, author=None, contact_email=None):
+             region=None, channel=Channel.ONLINE, author=None, contact_email=None,
+             **provenance):
+        """`provenance`: entered_by, organisation, event, hearing, consent_method, is_brief."""
         token = testimonies.new_receipt_token()
         testimony = Testimony(
             consultation=consultation, title=title, body=body, channel=channel,
@@ -286,7 +288,7 @@ def make_testimony(app):
             contact_email=contact_email, consented_at=utcnow(),
             receipt_token_hash=hash_receipt_token(token),
             themes=list(themes if themes is not None else consultation.themes[:1]),
-            category=category, region=region,
+            category=category, region=region, **provenance,
         )
         db.session.add(testimony)
         db.session.commit()

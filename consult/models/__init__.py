@@ -8,6 +8,19 @@ from consult.models.consultation import (
     Theme,
 )
 from consult.models.moderation import AuditEntry, Flag, RejectionReason
+from consult.models.outreach import (
+    Hearing,
+    Invitation,
+    LocalEvent,
+    MemberRole,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+    Registration,
+    event_themes,
+    hearing_themes,
+)
 from consult.models.synthesis import (
     AnalysisRun,
     Code,
@@ -22,7 +35,9 @@ from consult.models.synthesis import (
 )
 from consult.models.testimony import (
     Attachment,
+    ENTERED_CHANNELS,
     Channel,
+    ConsentMethod,
     Status,
     Testimony,
     Visibility,
@@ -41,6 +56,19 @@ from consult.models.voting import (
 )
 
 __all__ = [
+    "Hearing",
+    "Invitation",
+    "LocalEvent",
+    "MemberRole",
+    "Membership",
+    "Organisation",
+    "OrganisationKind",
+    "OrganisationStatus",
+    "Registration",
+    "event_themes",
+    "hearing_themes",
+    "ENTERED_CHANNELS",
+    "ConsentMethod",
     "DelegateCode",
     "Proposal",
     "ProposalKind",

@@ -25,6 +25,19 @@ class Visibility(enum.StrEnum):
     CONFIDENTIAL = "confidential"  # read by commissioners only, never published
 
 
+class ConsentMethod(enum.StrEnum):
+    """How the person agreed to the terms of participation."""
+
+    ONLINE = "online"  # ticked the box on the online form themselves
+    SIGNED_FORM = "signed_form"  # signed a paper form, kept by the organisation
+    ORAL = "oral"  # said so to the facilitator or at the hearing
+    WRITTEN = "written"  # in a letter or an e-mail
+
+
+#: The channels of testimonies that someone enters on another person's behalf.
+ENTERED_CHANNELS = (Channel.ASSISTED, Channel.PAPER, Channel.LOCAL_EVENT)
+
+
 class Status(enum.StrEnum):
     PENDING = "pending"
     PUBLISHED = "published"
@@ -104,12 +117,35 @@ class Testimony(Base):
     #: Bumped by every change: the second of two moderators acting at once is refused.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     consented_at: Mapped[datetime]
+    consent_method: Mapped[ConsentMethod] = mapped_column(
+        str_enum(ConsentMethod, "consent_method"), default=ConsentMethod.ONLINE,
+        server_default=ConsentMethod.ONLINE.value)
+    #: Who typed it for the person (a facilitator, a commissioner); never its author.
+    entered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    #: The organisation it came through (its facilitators gathered it, or its brief).
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
+    #: An organisation's brief (mémoire), published in the organisation's name.
+    is_brief: Mapped[bool] = mapped_column(default=False, server_default="0")
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("local_events.id", ondelete="SET NULL"), index=True
+    )
+    hearing_id: Mapped[int | None] = mapped_column(
+        ForeignKey("hearings.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None]
 
     consultation: Mapped[Consultation] = relationship()
-    author: Mapped[User | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])
+    organisation: Mapped["Organisation | None"] = relationship()  # noqa: F821
+    event: Mapped["LocalEvent | None"] = relationship()  # noqa: F821
+    hearing: Mapped["Hearing | None"] = relationship()  # noqa: F821
     category: Mapped[ParticipantCategory | None] = relationship()
     region: Mapped[Region | None] = relationship()
     themes: Mapped[list[Theme]] = relationship(secondary=testimony_themes, order_by=Theme.position)

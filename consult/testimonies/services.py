@@ -18,7 +18,11 @@ from consult.mail import send_mail
 from consult.models import (
     Attachment,
     Channel,
+    ConsentMethod,
     Consultation,
+    Hearing,
+    LocalEvent,
+    Organisation,
     Status,
     Testimony,
     Theme,
@@ -96,6 +100,41 @@ def _apply_content(testimony: Testimony, consultation: Consultation, content: di
         testimony.display_name = None
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """Where a testimony came from when it did not come straight from its author's online
+    form: who entered it, how the person consented, through which organisation, event or
+    hearing. The person who enters it never becomes its author."""
+
+    channel: Channel = Channel.ONLINE
+    consent_method: ConsentMethod = ConsentMethod.ONLINE
+    entered_by: User | None = None
+    organisation: Organisation | None = None
+    event: LocalEvent | None = None
+    hearing: Hearing | None = None
+    is_brief: bool = False
+
+    def check(self, consultation: Consultation) -> None:
+        for linked in (self.organisation, self.event, self.hearing):
+            if linked is not None and linked.consultation_id != consultation.id:
+                raise TestimonyError(_l("This choice does not belong to this consultation."))
+        if self.event is not None and self.event.organisation_id != getattr(
+                self.organisation, "id", None):
+            raise TestimonyError(_l("This event is not one of this organisation's."))
+
+    def apply(self, testimony: Testimony) -> None:
+        testimony.channel = self.channel
+        testimony.consent_method = self.consent_method
+        testimony.entered_by = self.entered_by
+        testimony.organisation = self.organisation
+        testimony.event = self.event
+        testimony.hearing = self.hearing
+        testimony.is_brief = self.is_brief
+
+
+ONLINE = Provenance()
+
+
 def submit_testimony(
     consultation: Consultation,
     content: dict,
@@ -105,12 +144,13 @@ def submit_testimony(
     uploads: list[Upload] = (),
     uploader: str = "",
     submission_key: str | None = None,
-    channel: Channel = Channel.ONLINE,
+    provenance: Provenance = ONLINE,
     send_receipt: bool = True,
 ) -> tuple[Testimony, str]:
     """Record a new pending testimony; returns it with its receipt token (shown once)."""
     if not consultation.accepts_testimonies:
         raise TestimonyError(_l("This consultation is not accepting testimonies at the moment."))
+    provenance.check(consultation)
     if submission_key:
         existing = db.session.execute(
             select(Testimony).filter_by(submission_key=submission_key)
@@ -122,12 +162,12 @@ def submit_testimony(
     testimony = Testimony(
         consultation=consultation,
         author=author,
-        channel=channel,
         contact_email=None if author else (contact_email or "").strip().lower() or None,
         receipt_token_hash=hash_receipt_token(token),
         submission_key=submission_key or None,
         consented_at=utcnow(),
     )
+    provenance.apply(testimony)
     _apply_content(testimony, consultation, content)
     written: list[str] = []
     try:

@@ -1,10 +1,30 @@
 """A small world with every kind of object and person, for the access probes."""
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 
 from consult.extensions import db
-from consult.models import Attachment, Measure, Orientation, Recommendation, Role, Status, Visibility
+from consult.models import (
+    Attachment,
+    Channel,
+    ConsentMethod,
+    Hearing,
+    LocalEvent,
+    Measure,
+    MemberRole,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+    Orientation,
+    Recommendation,
+    Registration,
+    Role,
+    Status,
+    Visibility,
+    utcnow,
+)
 from consult.testimonies.attachments import write_file
 from tests.conftest import log_in
 
@@ -27,11 +47,24 @@ class World:
     other_attachment: object = None
     orientation: object = None
     orientation_in_b: object = None
+    #: Outreach: two approved organisations of conso-a (facilitator_a runs A,
+    #: facilitator_b runs B), one waiting for approval; an event and an entered
+    #: testimony of each; a hearing in conso-a and one in conso-b.
+    org_a: object = None
+    org_b: object = None
+    org_pending: object = None
+    event_a: object = None
+    event_b: object = None
+    registration_b: object = None
+    entry_a: object = None
+    entry_b: object = None
+    hearing_a: object = None
+    hearing_b: object = None
     people: dict = field(default_factory=dict)
 
 
 ROLES = ("anonymous", "author", "participant", "moderator_a", "moderator_b",
-         "commissioner_a", "facilitator_a", "admin")
+         "commissioner_a", "facilitator_a", "facilitator_b", "admin")
 
 
 @pytest.fixture
@@ -47,6 +80,7 @@ def world(make_consultation, make_user, make_testimony):
         "moderator_b": make_user("mod-b@example.org", roles=((w.b, Role.MODERATOR),)),
         "commissioner_a": make_user("com-a@example.org", roles=((w.a, Role.COMMISSIONER),)),
         "facilitator_a": make_user("fac-a@example.org", roles=((w.a, Role.FACILITATOR),)),
+        "facilitator_b": make_user("fac-b@example.org", roles=((w.a, Role.FACILITATOR),)),
         "admin": make_user("admin@example.org", admin=True),
     }
     author = w.people["author"]
@@ -70,6 +104,7 @@ def world(make_consultation, make_user, make_testimony):
                         Measure(text="Mesure")])])
         for consultation in (w.a, w.b))
     db.session.add_all([w.orientation, w.orientation_in_b])
+    _outreach(w, make_testimony)
     db.session.commit()
     w.attachment, w.other_attachment = (w.published.attachments[0],
                                         w.other_published.attachments[0])
@@ -88,3 +123,33 @@ def browser_as(app):
         return client
 
     return make
+
+
+def _outreach(w: World, make_testimony) -> None:
+    w.org_a, w.org_b, w.org_pending = (
+        Organisation(consultation=w.a, name=name, kind=OrganisationKind.COMMUNITY, status=status,
+                     members=[Membership(user=w.people[owner], role=MemberRole.OWNER)])
+        for name, status, owner in (("Organisme A", OrganisationStatus.APPROVED, "facilitator_a"),
+                                    ("Organisme B", OrganisationStatus.APPROVED, "facilitator_b"),
+                                    ("Organisme en attente", OrganisationStatus.PENDING,
+                                     "participant")))
+    soon = utcnow().replace(microsecond=0) + timedelta(days=7)
+    w.event_a, w.event_b = (
+        LocalEvent(consultation=w.a, organisation=organisation, title=f"Rencontre {letter}",
+                   starts_at=soon, ends_at=soon + timedelta(hours=2), place="Salle communautaire",
+                   capacity=20, themes=w.a.themes[:1])
+        for letter, organisation in (("A", w.org_a), ("B", w.org_b)))
+    w.registration_b = Registration(event=w.event_b, user=w.people["participant"])
+    w.hearing_a, w.hearing_b = (
+        Hearing(consultation=consultation, heard="Personne entendue", starts_at=soon,
+                themes=consultation.themes[:1])
+        for consultation in (w.a, w.b))
+    db.session.add_all([w.org_a, w.org_b, w.org_pending, w.event_a, w.event_b,
+                        w.registration_b, w.hearing_a, w.hearing_b])
+    db.session.flush()
+    w.entry_a, w.entry_b = (
+        make_testimony(w.a, f"Témoignage sur papier {letter}.", status=Status.PENDING,
+                       channel=Channel.PAPER, consent_method=ConsentMethod.SIGNED_FORM,
+                       entered_by=w.people[f"facilitator_{letter}"], organisation=organisation,
+                       event=event)[0]
+        for letter, organisation, event in (("a", w.org_a, w.event_a), ("b", w.org_b, w.event_b)))

@@ -1,28 +1,20 @@
 """Every route, as every kind of person, on every kind of object: nobody reaches what
 they should not, and confidential or unpublished text shows up nowhere it should not."""
-from dataclasses import dataclass
-
 from consult.extensions import db
 from consult.models import Testimony, Theme
 from tests.conftest import csrf_token
+from tests.security import (
+    probes_entries,
+    probes_events,
+    probes_hearings,
+    probes_organisations,
+    probes_paper,
+)
 from tests.security.conftest import PENDING, ROLES, SECRET
+from tests.security.probe_kit import EVERYONE, LOGGED_IN, MODERATORS_A, STAFF, Probe, get, post
 
-STAFF = {"moderator_a", "moderator_b", "commissioner_a", "admin"}
-MODERATORS_A = {"moderator_a", "commissioner_a", "admin"}
-LOGGED_IN = set(ROLES) - {"anonymous"}
-EVERYONE = set(ROLES)
-
-
-@dataclass(frozen=True)
-class Probe:
-    method: str
-    path: str
-    #: Who may reach it: a 200 for GET; for POST, a form handled (shown again or redirected,
-    #: but not to the log-in page).
-    allowed: frozenset
-    data: tuple = ()
-    #: Nobody's request may change anything, whoever they are.
-    changes_nothing: bool = False
+#: The probes of the outreach areas, each in its own module.
+AREAS = (probes_organisations, probes_events, probes_entries, probes_paper, probes_hearings)
 
 
 def probes(w) -> list[Probe]:
@@ -31,13 +23,6 @@ def probes(w) -> list[Probe]:
     theme_b = w.b.themes[0].id
     token = w.own_token
     mine, theirs = w.orientation, w.orientation_in_b
-
-    def get(path, allowed):
-        return Probe("GET", path, frozenset(allowed))
-
-    def post(path, allowed, changes_nothing=False, **data):
-        return Probe("POST", path, frozenset(allowed), tuple(sorted(data.items())),
-                     changes_nothing)
 
     return [
         get("/", EVERYONE),
@@ -191,7 +176,7 @@ def probes(w) -> list[Probe]:
         post("/language", EVERYONE, locale="fr"),
         post("/account/logout", LOGGED_IN),
         post("/account/sessions/end-all", LOGGED_IN),
-    ]
+    ] + [probe for area in AREAS for probe in area.probes(w)]
 
 
 def reached(probe: Probe, response) -> bool:

@@ -1,0 +1,2 @@
+"""Routes: to be written."""
+from consult.events import bp  # noqa: F401

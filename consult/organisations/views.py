@@ -1,0 +1,2 @@
+"""Routes: to be written."""
+from consult.organisations import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Routes: to be written."""
+from consult.paper import bp  # noqa: F401
