@@ -38,6 +38,10 @@ class Config:
     MAX_CONTENT_LENGTH = 100 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
     TESTIMONY_MAX_CHARS = 20_000
+    #: The largest spreadsheet of testimonies accepted on the import page (the command
+    #: line has no limit), and where it waits, for an hour at most, for its confirmation.
+    IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+    IMPORT_DIR = os.environ.get("IMPORT_DIR", str(INSTANCE_DIR / "imports"))
     PAGE_SIZE = 20
 
     BABEL_DEFAULT_LOCALE = "fr"
@@ -92,6 +96,13 @@ class Config:
     RATE_LIMIT_DELEGATE_CODE = os.environ.get("RATE_LIMIT_DELEGATE_CODE",
                                               "30 per minute;300 per hour")
     RATE_LIMIT_EXPORT = os.environ.get("RATE_LIMIT_EXPORT", "20 per hour")
+    #: Registering for local events (each cancellation may send someone a message).
+    RATE_LIMIT_EVENT_REGISTRATION = os.environ.get("RATE_LIMIT_EVENT_REGISTRATION",
+                                                   "30 per hour")
+    #: Testimonies a facilitator enters for other people (a stack of paper forms).
+    RATE_LIMIT_ENTRY = os.environ.get("RATE_LIMIT_ENTRY", "300 per hour")
+    #: Each invitation sends an e-mail to an address the owner types.
+    RATE_LIMIT_INVITATION = os.environ.get("RATE_LIMIT_INVITATION", "30 per hour")
     #: The licence of a closed consultation's open-data package (Data Package "licenses").
     OPEN_DATA_LICENCE = {"name": os.environ.get("OPEN_DATA_LICENCE", "CC-BY-4.0"),
                          "title": os.environ.get("OPEN_DATA_LICENCE_TITLE",
@@ -114,7 +125,8 @@ class TestConfig(Config):
     #: Out of reach, except in the tests of rate limits themselves (they restore the defaults).
     RATE_LIMIT_LOGIN = RATE_LIMIT_REGISTER = RATE_LIMIT_PASSWORD_RESET = "100000 per hour"
     RATE_LIMIT_TESTIMONY = RATE_LIMIT_FLAG = RATE_LIMIT_DELEGATE_CODE = "100000 per hour"
-    RATE_LIMIT_EXPORT = "100000 per hour"
+    RATE_LIMIT_EXPORT = RATE_LIMIT_INVITATION = "100000 per hour"
+    RATE_LIMIT_EVENT_REGISTRATION = RATE_LIMIT_ENTRY = "100000 per hour"
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     SESSION_COOKIE_SECURE = False

@@ -194,3 +194,24 @@ def belonging_or_404(model, object_id: int, **owner):
     if found is None or any(getattr(found, name) != value for name, value in owner.items()):
         abort(404)
     return found
+
+
+def organisation_or_404(consultation: Consultation, organisation_id: int) -> Organisation:
+    """An organisation of `consultation` the current person may see: an approved one, or
+    one waiting for approval (or refused) for its members and admins."""
+    organisation = belonging_or_404(Organisation, organisation_id,
+                                    consultation_id=consultation.id)
+    if not organisation.is_approved and membership(organisation) is None and not (
+            current_user.is_authenticated and current_user.is_admin):
+        deny()
+    return organisation
+
+
+def may_read_event_report(event) -> bool:
+    """A local event's report (its text and file) is read by the members of its approved
+    organisation, and by the consultation's moderators and commissioners and admins with
+    their second factor; never by the public."""
+    if event.organisation.is_approved and membership(event.organisation) is not None:
+        return True
+    return is_staff(event.consultation, *MODERATORS) and (
+        not current_app.config["SECOND_FACTOR_FOR_STAFF"] or second_factor_passed())

@@ -16,8 +16,19 @@ from consult.demo import DEMO_SLUG, load_demo
 from consult.extensions import db
 from consult.synthesis import services as synthesis
 from consult.synthesis.outline import OutlineError, parse_outline
-from consult.models import Consultation, Role, RoleAssignment, Testimony, User
+from consult.models import (
+    Consultation,
+    Hearing,
+    LocalEvent,
+    Organisation,
+    Role,
+    RoleAssignment,
+    Testimony,
+    User,
+)
 from consult.moderation.pii import find_personal_information
+from consult.paper import services as paper
+from consult.paper.spreadsheet import FileRefused, read_sheet
 from consult.exports import formats, opendata, report
 from consult.exports.views import report_labels
 from consult.exports import services as exports
@@ -111,6 +122,8 @@ def purge(dry_run: bool):
                f"{report.unconfirmed_accounts} {verb} deleted.")
     click.echo(f"Expired sessions: {report.expired_sessions} {verb} deleted.")
     click.echo(f"Uploader keys older than 24 hours: {report.upload_keys} {verb} erased.")
+    click.echo(f"Expired invitations to organisations: {report.expired_invitations} {verb} "
+               "deleted.")
     if dry_run:
         click.echo("Dry run: nothing was changed.")
 
@@ -132,6 +145,60 @@ def import_recommendations(slug: str, file: Path):
         raise click.ClickException(f"Nothing imported: {error}") from error
     added = synthesis.import_outline(consultation, outline)
     click.echo("Imported as drafts: {} orientations, {} recommendations, {} measures.".format(*added))
+
+
+@consult_cli.command("import-testimonies")
+@click.argument("slug")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check every row and count; write nothing.")
+@click.option("--organisation", "organisation_id", type=int,
+              help="The id of the organisation the testimonies came through.")
+@click.option("--entered-by", "entered_by_email", metavar="EMAIL",
+              help="The account recorded as having typed them in (default: none).")
+@click.option("--language", type=click.Choice(["fr", "en"]), default="en", show_default=True,
+              help="The language of the messages about invalid rows.")
+@with_site_context
+def import_testimonies(slug: str, file: Path, dry_run: bool, organisation_id: int | None,
+                       entered_by_email: str | None, language: str):
+    """Import the testimonies typed into FILE (CSV or XLSX, the columns of the template
+    of the import page) into the consultation SLUG, as pending testimonies.
+
+    All or nothing: if any row is invalid, nothing is imported, every invalid row is
+    printed with its line number, and the exit status is 1. A row whose key was already
+    imported is skipped, so the same file can be imported again safely.
+    """
+    consultation = _consultation_or_fail(slug)
+    organisation = None
+    if organisation_id is not None:
+        organisation = db.session.get(Organisation, organisation_id)
+        if organisation is None or organisation.consultation_id != consultation.id:
+            raise click.ClickException(f"No organisation {organisation_id} in {slug!r}.")
+    entered_by = None
+    if entered_by_email:
+        entered_by = accounts.find_user(entered_by_email)
+        if entered_by is None:
+            raise click.ClickException("No account has this e-mail address.")
+    with force_locale(language):
+        try:
+            checked = paper.check(consultation, organisation, read_sheet(file.read_bytes()))
+        except FileRefused as error:
+            raise click.ClickException(f"Nothing imported: {error}") from error
+        for problem in checked.problems:
+            click.echo(f"line {problem.line}: {problem.message}", err=True)
+        if checked.problems:
+            click.echo(f"Nothing imported: {len(checked.problems)} problem(s) to correct.",
+                       err=True)
+            sys.exit(1)
+        if dry_run:
+            click.echo(f"Dry run: {len(checked.new)} new row(s) would be imported, "
+                       f"{checked.already} already imported. Nothing was written.")
+            return
+        try:
+            imported = paper.import_rows(consultation, organisation, checked, entered_by)
+        except paper.ImportRefused as error:
+            raise click.ClickException(str(error)) from error
+    click.echo(f"Imported {imported} testimonies (pending moderation); "
+               f"{checked.already} already imported.")
 
 
 @consult_cli.command("analyse-texts")
@@ -367,7 +434,7 @@ def _remove_partial_demo(last_user_id: int) -> None:
         db.select(Consultation).filter_by(slug=DEMO_SLUG)
     ).scalar_one_or_none()
     if consultation is not None:
-        for model in (Testimony, RoleAssignment):
+        for model in (Testimony, RoleAssignment, LocalEvent, Hearing, Organisation):
             rows = db.session.execute(db.select(model).filter_by(consultation_id=consultation.id))
             for row in rows.scalars():
                 db.session.delete(row)

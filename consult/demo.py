@@ -3,14 +3,24 @@
 The texts are invented for the demonstration; names of people in them are fictitious.
 """
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from consult.accounts import services as accounts
 from consult.extensions import db
+from consult.hearings import services as hearings
 from consult.models import (
     Channel,
     ConsentMethod,
     Consultation,
+    Hearing,
+    LocalEvent,
+    MemberRole,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+    Registration,
     ParticipantCategory,
     Region,
     RejectionReason,
@@ -274,6 +284,7 @@ def load_demo(password_factory: Callable[[], str]) -> list[tuple[str, str, str]]
         users[label] = user
         created.append((label, email, password))
 
+    outreach = _outreach(consultation, users)
     for index, (title, body, themes, category, region, channel, visibility, name, status) in (
         enumerate(TESTIMONIES)
     ):
@@ -286,16 +297,91 @@ def load_demo(password_factory: Callable[[], str]) -> list[tuple[str, str, str]]
             "visibility": visibility,
             "display_name": name,
         }
-        author = users["participant"] if index % 7 == 0 else None
+        online = channel is Channel.ONLINE
+        author = users["participant"] if index % 7 == 0 and online else None
         testimony, _token = testimonies.submit_testimony(
             consultation, content, author=author, send_receipt=False,
-            provenance=testimonies.Provenance(
-                channel=channel,
-                consent_method=ConsentMethod.ONLINE if channel is Channel.ONLINE
-                else ConsentMethod.SIGNED_FORM),
+            provenance=testimonies.ONLINE if online else testimonies.Provenance(
+                channel=channel, consent_method=ConsentMethod.SIGNED_FORM,
+                entered_by=users["facilitator"], organisation=outreach.organisation,
+                event=outreach.event if channel is Channel.LOCAL_EVENT else None),
         )
         _moderate(testimony, status, users["moderator"], consultation)
+    hearings.record_notes(outreach.hearing, {
+        "title": "Audition du regroupement des usagers",
+        "body": "Le regroupement a décrit des délais d'attente qui ont doublé en deux ans dans "
+                "les petites municipalités, et des usagers qui renoncent faute de transport. "
+                "Il demande des points de service mobiles et un suivi par la même personne.",
+        "theme_ids": [t.id for t in outreach.hearing.themes], "category_id": None,
+        "region_id": consultation.regions[0].id, "visibility": Visibility.CONFIDENTIAL,
+        "display_name": None}, users["commissioner"])
     return created
+
+
+@dataclass
+class Outreach:
+    organisation: Organisation
+    event: LocalEvent
+    hearing: Hearing
+
+
+def _outreach(consultation: Consultation, users: dict) -> Outreach:
+    """A community organisation run by the facilitator, with a past event (where the
+    paper testimonies were gathered) and two coming ones; another organisation waiting
+    for approval; a hearing held and one to come."""
+    now = utcnow().replace(second=0, microsecond=0)
+    bas_saint_laurent, estrie = consultation.regions[0], consultation.regions[4]
+    organisation = Organisation(
+        consultation=consultation, name="Carrefour communautaire du Bas-Saint-Laurent",
+        kind=OrganisationKind.COMMUNITY, region=bas_saint_laurent,
+        status=OrganisationStatus.APPROVED, decided_at=now, decided_by_id=users["admin"].id,
+        description="Un carrefour d'organismes de Rimouski et des environs qui tient des "
+                    "cafés-rencontres pour recueillir la parole des personnes qui utilisent "
+                    "les services sociaux, en particulier celles qui n'iront pas en ligne.",
+        members=[Membership(user=users["facilitator"], role=MemberRole.OWNER)])
+    waiting = Organisation(
+        consultation=consultation, name="Table jeunesse de l'Estrie",
+        kind=OrganisationKind.COMMUNITY, region=estrie,
+        description="Une table de concertation des organismes jeunesse de l'Estrie.",
+        members=[Membership(user=users["participant"], role=MemberRole.OWNER)])
+    past = LocalEvent(
+        consultation=consultation, organisation=organisation, region=bas_saint_laurent,
+        title="Café-rencontre : les services près de chez nous",
+        description="Une rencontre ouverte pour parler de l'accès aux services sociaux "
+                    "dans les petites municipalités. Des formulaires papier sont offerts.",
+        starts_at=now - timedelta(days=10, hours=2), ends_at=now - timedelta(days=10),
+        place="Salle paroissiale, Rimouski", capacity=30, attendance=23,
+        themes=[consultation.themes[2], consultation.themes[4]],
+        report="Vingt-trois personnes présentes, dont une majorité d'aînés. Les "
+               "échanges ont porté sur le transport et les délais. Quatre témoignages "
+               "écrits sur papier ont été remis et saisis par l'animatrice.")
+    coming = [
+        LocalEvent(consultation=consultation, organisation=organisation,
+                   region=bas_saint_laurent, title="Soirée d'échange : la prévention",
+                   description="Comment mieux prévenir plutôt que d'intervenir en crise ?",
+                   starts_at=now + timedelta(days=12), ends_at=now + timedelta(days=12, hours=2),
+                   place="Bibliothèque municipale, Matane", capacity=2,
+                   themes=[consultation.themes[0]]),
+        LocalEvent(consultation=consultation, organisation=organisation,
+                   title="Atelier en ligne : témoigner de sa pratique",
+                   starts_at=now + timedelta(days=20), ends_at=now + timedelta(days=20, hours=1),
+                   online_url="https://visio.example.org/atelier", capacity=None,
+                   themes=[consultation.themes[3]]),
+    ]
+    held, scheduled = (
+        Hearing(consultation=consultation, heard=heard, organisation_name=name, starts_at=at,
+                place="Québec", themes=themes, created_by_id=users["commissioner"].id)
+        for heard, name, at, themes in (
+            ("Porte-parole du regroupement des usagers", "Regroupement des usagers",
+             now - timedelta(days=5), consultation.themes[2:3]),
+            ("Ordre professionnel", "Ordre des travailleurs sociaux",
+             now + timedelta(days=8), consultation.themes[3:4])))
+    # Three people for two seats: the agenda shows a waiting list.
+    db.session.add_all([organisation, waiting, past, *coming, held, scheduled] + [
+        Registration(event=coming[0], user=users[person])
+        for person in ("participant", "moderator", "commissioner")])
+    db.session.commit()
+    return Outreach(organisation, past, held)
 
 
 def _moderate(testimony, status: Status, moderator, consultation: Consultation) -> None:

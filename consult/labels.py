@@ -14,46 +14,48 @@ from consult.models import (
     Visibility,
 )
 
-LABELS = {
-    Phase.DRAFT: _l("Draft"),
-    Phase.OPEN: _l("Open for testimonies"),
-    Phase.SYNTHESIS: _l("Synthesis"),
-    Phase.VOTE: _l("Vote"),
-    Phase.CLOSED: _l("Closed"),
-    Channel.ONLINE: _l("Online"),
-    Channel.ASSISTED: _l("Assisted entry"),
-    Channel.PAPER: _l("Paper form"),
-    Channel.HEARING: _l("Hearing"),
-    Channel.LOCAL_EVENT: _l("Local event"),
-    Visibility.PUBLIC: _l("Public"),
-    Visibility.ANONYMOUS: _l("Anonymous"),
-    Visibility.CONFIDENTIAL: _l("Confidential"),
-    Status.PENDING: _l("Waiting for moderation"),
-    Status.PUBLISHED: _l("Published"),
-    Status.REJECTED: _l("Not published"),
-    Status.CHANGES_REQUESTED: _l("Changes requested"),
-    Status.WITHDRAWN: _l("Withdrawn"),
-    DraftStatus.DRAFT: _l("Draft"),
-    DraftStatus.PUBLISHED: _l("Published"),
-    ConsentMethod.ONLINE: _l("Ticked on the online form"),
-    ConsentMethod.SIGNED_FORM: _l("Signed paper form"),
-    ConsentMethod.ORAL: _l("Given orally"),
-    ConsentMethod.WRITTEN: _l("In a letter or an e-mail"),
-    OrganisationKind.COMMUNITY: _l("Community organisation"),
-    OrganisationKind.INSTITUTION: _l("Public institution"),
-    OrganisationKind.UNION: _l("Union or professional body"),
-    OrganisationKind.ACADEMIC: _l("Research or teaching"),
-    OrganisationKind.OTHER: _l("Other"),
-    OrganisationStatus.PENDING: _l("Waiting for approval"),
-    OrganisationStatus.APPROVED: _l("Approved"),
-    OrganisationStatus.REFUSED: _l("Refused"),
-    MemberRole.OWNER: _l("Owner"),
-    MemberRole.FACILITATOR: _l("Facilitator"),
-}
+#: Members of different enumerations may share a value ("pending" is a testimony's
+#: status and an organisation's): each label is found by its enumeration and value.
+LABELS = {(type(member), member): text for member, text in (
+    (Phase.DRAFT, _l("Draft")),
+    (Phase.OPEN, _l("Open for testimonies")),
+    (Phase.SYNTHESIS, _l("Synthesis")),
+    (Phase.VOTE, _l("Vote")),
+    (Phase.CLOSED, _l("Closed")),
+    (Channel.ONLINE, _l("Online")),
+    (Channel.ASSISTED, _l("Assisted entry")),
+    (Channel.PAPER, _l("Paper form")),
+    (Channel.HEARING, _l("Hearing")),
+    (Channel.LOCAL_EVENT, _l("Local event")),
+    (Visibility.PUBLIC, _l("Public")),
+    (Visibility.ANONYMOUS, _l("Anonymous")),
+    (Visibility.CONFIDENTIAL, _l("Confidential")),
+    (Status.PENDING, _l("Waiting for moderation")),
+    (Status.PUBLISHED, _l("Published")),
+    (Status.REJECTED, _l("Not published")),
+    (Status.CHANGES_REQUESTED, _l("Changes requested")),
+    (Status.WITHDRAWN, _l("Withdrawn")),
+    (DraftStatus.DRAFT, _l("Draft")),
+    (DraftStatus.PUBLISHED, _l("Published")),
+    (ConsentMethod.ONLINE, _l("Ticked on the online form")),
+    (ConsentMethod.SIGNED_FORM, _l("Signed paper form")),
+    (ConsentMethod.ORAL, _l("Given orally")),
+    (ConsentMethod.WRITTEN, _l("In a letter or an e-mail")),
+    (OrganisationKind.COMMUNITY, _l("Community organisation")),
+    (OrganisationKind.INSTITUTION, _l("Public institution")),
+    (OrganisationKind.UNION, _l("Union or professional body")),
+    (OrganisationKind.ACADEMIC, _l("Research or teaching")),
+    (OrganisationKind.OTHER, _l("Other")),
+    (OrganisationStatus.PENDING, _l("Waiting for approval")),
+    (OrganisationStatus.APPROVED, _l("Approved")),
+    (OrganisationStatus.REFUSED, _l("Refused")),
+    (MemberRole.OWNER, _l("Owner")),
+    (MemberRole.FACILITATOR, _l("Facilitator")),
+)}
 
 
 def label(value) -> str:
-    return LABELS.get(value, str(value))
+    return str(LABELS.get((type(value), value), value))
 
 
 def init_app(app: Flask) -> None:

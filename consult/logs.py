@@ -8,8 +8,10 @@ from flask import has_request_context, request
 
 security_log = logging.getLogger("consult.security")
 
+#: A secret token in a path, also inside a `next=` parameter where "/" reads "%2F".
 _SECRET_IN_PATH = re.compile(
-    r"(/(?:receipt|account/confirm|account/reset-password)/)[^/\s?\"]+"
+    r"((?:/|%2F)(?:receipt|account(?:/|%2F)confirm|account(?:/|%2F)reset-password"
+    r"|invitations)(?:/|%2F))[^/\s?&%\"]+", re.IGNORECASE
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SECRET_PARAM = re.compile(r"((?:token|password|email|code)=)[^&\s\"]+", re.IGNORECASE)

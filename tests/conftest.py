@@ -311,7 +311,8 @@ def rate_limits(app, monkeypatch):
     """The limits a real site has (the test configuration raises them out of reach)."""
     for name in ("RATE_LIMIT_LOGIN", "RATE_LIMIT_REGISTER", "RATE_LIMIT_PASSWORD_RESET",
                  "RATE_LIMIT_TESTIMONY", "RATE_LIMIT_FLAG", "RATE_LIMIT_DELEGATE_CODE",
-                 "RATE_LIMIT_EXPORT"):
+                 "RATE_LIMIT_EXPORT", "RATE_LIMIT_ENTRY", "RATE_LIMIT_EVENT_REGISTRATION",
+                 "RATE_LIMIT_INVITATION"):
         monkeypatch.setitem(app.config, name, getattr(Config, name))
     limiter.reset()
     yield
@@ -350,7 +351,8 @@ def page(browser):
 #: Strings that must never reach a log line; tests send them through every path they can.
 CANARIES = (PASSWORD, "canari-témoignage-7f3a", "canari-courriel@example.org")
 _EMAIL_IN_LOG = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_TOKEN_IN_LOG = re.compile(r"/(?:receipt|confirm|reset-password)/[\w-]{20,}")
+_TOKEN_IN_LOG = re.compile(
+    r"(?:/|%2F)(?:receipt|confirm|reset-password|invitations)(?:/|%2F)[\w-]{20,}", re.IGNORECASE)
 
 
 class LogTap(logging.Handler):

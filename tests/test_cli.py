@@ -9,6 +9,7 @@ from consult import demo as demo_module
 
 from consult.extensions import db
 from consult.models import (
+    ENTERED_CHANNELS,
     Channel,
     Consultation,
     ParticipantCategory,
@@ -232,6 +233,23 @@ def test_demo_testimonies_cover_every_channel_visibility_and_status(demo, client
     consultation = testimonies[0].consultation
     page = client.get(f"/c/{consultation.slug}").get_data(as_text=True)
     assert f"{len(published_public)} testimonies published so far." in page
+
+
+def test_demo_has_an_organisation_its_events_and_entries_and_a_hearing(demo, client):
+    testimonies = list(db.session.execute(db.select(Testimony)).scalars())
+    entered = [t for t in testimonies if t.channel in ENTERED_CHANNELS]
+    assert entered and all(t.entered_by is not None and t.author is None
+                           and t.organisation is not None for t in entered)
+    assert all(t.event is not None for t in entered if t.channel is Channel.LOCAL_EVENT)
+    (heard,) = [t for t in testimonies if t.channel is Channel.HEARING and t.hearing]
+    assert heard.visibility is Visibility.CONFIDENTIAL
+    slug = testimonies[0].consultation.slug
+    agenda = client.get(f"/c/{slug}/events").get_data(as_text=True)
+    assert "Soirée d&#39;échange : la prévention" in agenda
+    assert "Café-rencontre" not in agenda  # past
+    organisations = client.get(f"/c/{slug}/organisations").get_data(as_text=True)
+    assert "Carrefour communautaire du Bas-Saint-Laurent" in organisations
+    assert "Table jeunesse de l&#39;Estrie" not in organisations  # waiting for approval
 
 
 def test_demo_creates_one_account_per_role_whose_printed_password_works(demo, app):

@@ -33,7 +33,8 @@ def test_every_consult_command_has_help(runner):
     assert result.exit_code == 0
     commands = ["create-admin", "grant-role", "demo", "purge", "scan-pii",
                 "import-recommendations", "publish-recommendations", "analyse-texts",
-                "import-polis", "opinion-groups", "export-polis", "export"]
+                "import-polis", "opinion-groups", "export-polis", "export",
+                "import-testimonies"]
     for command in commands:
         assert command in result.output
         detail = runner.invoke(args=["consult", command, "--help"])

@@ -3,11 +3,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func
+from sqlalchemy import func, select
 
 from consult.extensions import db
 from consult.models import (
     Consultation,
+    Membership,
+    Organisation,
     ParticipantCategory,
     Region,
     RejectionReason,
@@ -195,3 +197,13 @@ def public_figures(consultation: Consultation) -> PublicFigures:
         published=published,
         by_theme=[(theme, counts.get(theme.id, 0)) for theme in consultation.themes],
     )
+
+
+def organisations_of(user, consultation: Consultation) -> list[Organisation]:
+    """The organisations of `consultation` that `user` acts for (none when logged out)."""
+    if not user.is_authenticated:
+        return []
+    return list(db.session.execute(
+        select(Organisation).join(Membership)
+        .where(Organisation.consultation_id == consultation.id, Membership.user_id == user.id)
+        .order_by(Organisation.name)).scalars())

@@ -1,11 +1,21 @@
 """Public pages of consultations, and the admin pages that set them up."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
-from consult.access import MODERATORS, admin_only, consultation_or_404, is_staff, may_see_results, public
-from consult.consultations import bp, services
+from consult.access import (
+    MODERATORS,
+    admin_only,
+    consultation_or_404,
+    is_staff,
+    may_see_results,
+    public,
+    staff_of,
+)
+from consult.consultations import bp, reach, services
 from consult.consultations.forms import ConsultationForm, ListItemForm, NewConsultationForm
 from consult.i18n import local_to_utc, utc_to_local
+from consult.models import Role
 from consult.models.consultation import PHASE_STARTS
 
 DATE_FIELDS = [attribute for _phase, attribute in PHASE_STARTS]
@@ -28,8 +38,19 @@ def show(slug: str):
         consultation=consultation,
         figures=services.public_figures(consultation),
         is_moderator=is_staff(consultation, *MODERATORS),
+        is_commissioner=is_staff(consultation, Role.COMMISSIONER),
         results_visible=may_see_results(consultation),
+        my_organisations=services.organisations_of(current_user, consultation),
     )
+
+
+@bp.route("/c/<slug>/reach")
+@staff_of(*MODERATORS)
+def reach_figures(consultation):
+    """Testimonies by channel, region, category, organisation and event: whom the
+    consultation reached, and whom it did not."""
+    return render_template("consultations/reach.html", consultation=consultation,
+                           reach=reach.reach(consultation))
 
 
 @bp.route("/admin/consultations")

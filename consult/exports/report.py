@@ -18,11 +18,12 @@ from consult.models import (
     Consultation,
     DelegateCode,
     Excerpt,
+    LocalEvent,
+    Organisation,
     ParticipantCategory,
     Region,
     Status,
     Testimony,
-    Theme,
     Visibility,
     Vote,
     Voter,
@@ -84,11 +85,14 @@ def _count_by(column, consultation: Consultation, *conditions) -> list[tuple]:
         .group_by(column).order_by(func.count().desc())).all()
 
 
-def _named_counts(model, key, consultation: Consultation, received) -> list[Bar]:
-    names = dict(db.session.execute(select(model.id, model.name).where(
+def _named_counts(name, key, consultation: Consultation, *conditions) -> list[Bar]:
+    """Testimonies counted by `key`, shown under the `name` column of the model it
+    points to (a region's name, an event's title)."""
+    model = name.class_
+    names = dict(db.session.execute(select(model.id, name).where(
         model.consultation_id == consultation.id)).all())
     return [Bar(names.get(item_id, "—"), count)
-            for item_id, count in _count_by(key, consultation, received)]
+            for item_id, count in _count_by(key, consultation, *conditions)]
 
 
 def _weeks(consultation: Consultation, received) -> list[Bar]:
@@ -134,13 +138,18 @@ def build(consultation: Consultation, labels: dict[str, str]) -> Report:
             DelegateCode.used_at.is_not(None))).scalar_one(),
     }
     participation = [
-        Chart(labels["category"], _named_counts(ParticipantCategory, Testimony.category_id,
+        Chart(labels["category"], _named_counts(ParticipantCategory.name, Testimony.category_id,
                                                 consultation, received)),
-        Chart(labels["region"], _named_counts(Region, Testimony.region_id, consultation,
+        Chart(labels["region"], _named_counts(Region.name, Testimony.region_id, consultation,
                                               received)),
-        Chart(labels["channel"], [Bar(Channel(channel).value, count) for channel, count in
+        Chart(labels["channel"], [Bar(Channel(channel), count) for channel, count in
                                   _count_by(Testimony.channel, consultation, received)]),
         Chart(labels["weeks"], _weeks(consultation, received)),
+        Chart(labels["organisation"], _named_counts(
+            Organisation.name, Testimony.organisation_id, consultation, received,
+            Testimony.organisation_id.is_not(None))),
+        Chart(labels["event"], _named_counts(LocalEvent.title, Testimony.event_id, consultation,
+                                             received, Testimony.event_id.is_not(None))),
     ]
     themes = []
     for theme in consultation.themes:
@@ -188,8 +197,9 @@ def _no_network(url: str):
     raise ValueError(f"not fetched: {url[:80]}")
 
 
-def pdf(html: str) -> bytes:
-    """The report's HTML as a PDF: A4, page numbers, a table of contents with the pages,
-    bookmarks from the headings, fonts embedded, text extractable."""
+def pdf(html: str, stylesheet: Path = STYLESHEET) -> bytes:
+    """The report's HTML (or another page, with its own print `stylesheet`) as a PDF: A4,
+    page numbers, a table of contents with the pages, bookmarks from the headings, fonts
+    embedded, text extractable."""
     return HTML(string=html, url_fetcher=_no_network).write_pdf(
-        stylesheets=[CSS(filename=str(STYLESHEET))])
+        stylesheets=[CSS(filename=str(stylesheet))])

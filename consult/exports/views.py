@@ -99,7 +99,9 @@ def _report(slug: str):
 def report_labels() -> dict[str, str]:
     """The report's chart titles, in the reader's language."""
     return {"category": _("By participant category"), "region": _("By region"),
-            "channel": _("By channel"), "weeks": _("Testimonies received each week")}
+            "channel": _("By channel"), "weeks": _("Testimonies received each week"),
+            "organisation": _("Through each organisation"),
+            "event": _("At each local event")}
 
 
 @bp.route("/c/<slug>/report")

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from consult.accounts import services as accounts
@@ -15,7 +15,12 @@ from consult.logs import security_event
 from consult.models import (
     Attachment,
     Consultation,
+    Invitation,
+    LocalEvent,
+    Membership,
+    Organisation,
     Proposal,
+    Registration,
     RoleAssignment,
     Status,
     Testimony,
@@ -143,6 +148,42 @@ def personal_data(user: User) -> dict:
                 .join(Consultation, Consultation.id == Proposal.consultation_id)
                 .where(Proposal.author_id == user.id).order_by(Proposal.id))
         ],
+        "organisations": [
+            {"consultation": slug, "organisation": name, "role": role.value,
+             "since": _timestamp(created_at)}
+            for slug, name, role, created_at in db.session.execute(
+                select(Consultation.slug, Organisation.name, Membership.role,
+                       Membership.created_at)
+                .join(Organisation, Organisation.id == Membership.organisation_id)
+                .join(Consultation, Consultation.id == Organisation.consultation_id)
+                .where(Membership.user_id == user.id).order_by(Membership.id))
+        ],
+        "invitations": [
+            {"organisation": name, "invited_at": _timestamp(created_at),
+             "expires_at": _timestamp(expires_at)}
+            for name, created_at, expires_at in db.session.execute(
+                select(Organisation.name, Invitation.created_at, Invitation.expires_at)
+                .join(Organisation, Organisation.id == Invitation.organisation_id)
+                .where(Invitation.email == user.email).order_by(Invitation.id))
+        ],
+        "event_registrations": [
+            {"consultation": slug, "event": title, "starts_at": _timestamp(starts_at),
+             "registered_at": _timestamp(queued_at), "cancelled_at": _timestamp(cancelled_at)}
+            for slug, title, starts_at, queued_at, cancelled_at in db.session.execute(
+                select(Consultation.slug, LocalEvent.title, LocalEvent.starts_at,
+                       Registration.queued_at, Registration.cancelled_at)
+                .join(LocalEvent, LocalEvent.id == Registration.event_id)
+                .join(Consultation, Consultation.id == LocalEvent.consultation_id)
+                .where(Registration.user_id == user.id).order_by(Registration.id))
+        ],
+        # Testimonies typed for other people belong to them; only the fact is kept here.
+        "testimonies_entered_for_others": [
+            {"consultation": slug, "testimony": testimony_id, "entered_at": _timestamp(at)}
+            for slug, testimony_id, at in db.session.execute(
+                select(Consultation.slug, Testimony.id, Testimony.created_at)
+                .join(Consultation, Consultation.id == Testimony.consultation_id)
+                .where(Testimony.entered_by_id == user.id).order_by(Testimony.id))
+        ],
     }
 
 
@@ -173,14 +214,16 @@ def _check_password(user: User, password: str) -> None:
 def _erase_account(user: User, *, keep_published: bool) -> None:
     """Delete the account and cut its testimonies from it; the caller commits.
 
-    Sessions and roles go with the account (cascade). The account's address is also
-    erased from testimonies sent without an account that gave it as contact.
+    Sessions, roles, memberships and event registrations go with the account
+    (cascade). The account's address is also erased from testimonies sent without an
+    account that gave it as contact, and from invitations still waiting.
     """
     for testimony in _own_testimonies(user):
         forget_author(testimony, keep_published=keep_published)
     db.session.execute(
         update(Testimony).where(Testimony.contact_email == user.email).values(contact_email=None)
     )
+    db.session.execute(delete(Invitation).where(Invitation.email == user.email))
     db.session.delete(user)
 
 
@@ -207,6 +250,7 @@ class PurgeReport:
     unconfirmed_accounts: int
     expired_sessions: int
     upload_keys: int
+    expired_invitations: int
     unconfirmed_account_days: int
     dry_run: bool
 
@@ -227,7 +271,8 @@ def purge(*, dry_run: bool = False, now: datetime | None = None) -> PurgeReport:
     - the contact address left with a testimony, once its consultation closed more
       than `contact_retention_days` days ago;
     - accounts whose address was never confirmed, UNCONFIRMED_ACCOUNT_DAYS days after
-      they were created.
+      they were created;
+    - invitations to an organisation (an address) once expired.
 
     With `dry_run`, only counts.
     """
@@ -249,7 +294,11 @@ def purge(*, dry_run: bool = False, now: datetime | None = None) -> PurgeReport:
     old_keys = (Attachment.created_at < now - timedelta(hours=24), Attachment.uploader_key != "")
     upload_keys = db.session.execute(
         select(func.count()).select_from(Attachment).where(*old_keys)).scalar_one()
+    expired = Invitation.expires_at < now
+    invitations = db.session.execute(
+        select(func.count()).select_from(Invitation).where(expired)).scalar_one()
     if not dry_run:
+        db.session.execute(delete(Invitation).where(expired))
         db.session.execute(update(Testimony).where(*with_contact).values(contact_email=None))
         db.session.execute(update(Attachment).where(*old_keys).values(uploader_key=""))
         for user_session in sessions:
@@ -259,13 +308,14 @@ def purge(*, dry_run: bool = False, now: datetime | None = None) -> PurgeReport:
         db.session.commit()
         security_event("privacy_purge", contact_emails=contact_emails,
                        unconfirmed_accounts=len(unconfirmed), expired_sessions=len(sessions),
-                       upload_keys=upload_keys)
+                       upload_keys=upload_keys, expired_invitations=invitations)
     return PurgeReport(
         contact_emails=contact_emails,
         consultations=consultations,
         unconfirmed_accounts=len(unconfirmed),
         expired_sessions=len(sessions),
         upload_keys=upload_keys,
+        expired_invitations=invitations,
         unconfirmed_account_days=days,
         dry_run=dry_run,
     )

@@ -6,7 +6,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import abort, current_app, send_file
 from werkzeug.datastructures import FileStorage
 
 ODT = "application/vnd.oasis.opendocument.text"
@@ -127,3 +127,16 @@ def remove_files(stored_names: list[str]) -> None:
 
 def stored_path(stored_name: str) -> Path:
     return upload_dir() / stored_name
+
+
+def send_stored(stored_name: str, original_name: str, media_type: str):
+    """A stored file as a download under its original name, which is given the extension
+    of its checked type when it lacks it (so it never opens as something else); 404 when
+    the file is gone."""
+    path = stored_path(stored_name)
+    if not path.is_file():
+        abort(404)
+    name = original_name
+    if not name.lower().endswith(ACCEPTED[media_type]):
+        name += ACCEPTED[media_type]
+    return send_file(path, mimetype=media_type, as_attachment=True, download_name=name)

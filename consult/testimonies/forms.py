@@ -117,7 +117,7 @@ class SubmitTestimonyForm(TestimonyContentForm):
         _l("I agree to the terms of participation."),
         validators=[DataRequired(message=_l("You must agree to the terms to send a testimony."))],
     )
-    submission_key = HiddenField()
+    submission_key = HiddenField(validators=[Length(max=64)])
     #: The checked files, filled in by validate_attachments.
     uploads: list = []
     submit = SubmitField(_l("Send my testimony"))

@@ -2,7 +2,7 @@
 the published ones."""
 import secrets
 
-from flask import abort, flash, redirect, render_template, request, send_file, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,7 +12,7 @@ from consult.parsing import as_id
 from consult.models import Channel, Testimony
 from consult.security import mark_private
 from consult.testimonies import bp, services
-from consult.testimonies.attachments import ACCEPTED, stored_path
+from consult.testimonies.attachments import send_stored
 from consult.testimonies.forms import SubmitTestimonyForm, TestimonyContentForm
 
 #: Receipt tokens of this browser's recent submissions, to answer a double click.
@@ -141,14 +141,10 @@ def attachment(token: str | None, testimony_id: int | None, attachment_id: int):
     """Download one of the author's own attachments."""
     testimony = own_testimony_or_404(token, testimony_id)
     found = next((a for a in testimony.attachments if a.id == attachment_id), None)
-    if found is None or not stored_path(found.stored_name).is_file():
+    if found is None:
         abort(404)
     mark_private()
-    name = found.original_name
-    if not name.lower().endswith(ACCEPTED[found.media_type]):
-        name += ACCEPTED[found.media_type]
-    return send_file(stored_path(found.stored_name), mimetype=found.media_type,
-                     as_attachment=True, download_name=name)
+    return send_stored(found.stored_name, found.original_name, found.media_type)
 
 
 @bp.route("/my-testimonies")

@@ -1,12 +1,22 @@
 """The synthesis report, as a page and as a PDF: its sections, its public-only quotes,
 and a PDF that passes a structural check."""
 import io
+from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
 
 from consult.extensions import db
-from consult.models import Role, Status, Visibility
+from consult.models import (
+    Channel,
+    LocalEvent,
+    Organisation,
+    OrganisationKind,
+    Role,
+    Status,
+    Visibility,
+    utcnow,
+)
 from consult.synthesis import services as synthesis
 from consult.testimonies.services import refresh_public_copy
 from consult.voting import services as voting
@@ -106,3 +116,23 @@ def test_the_pdf_from_the_command_line_in_english(runner, finished, tmp_path):
     assert result.exit_code == 0, result.output
     text = "\n".join(p.extract_text() for p in PdfReader(target).pages)
     assert "Who took part" in text and SECRET not in text
+
+
+def test_the_report_counts_testimonies_by_organisation_and_local_event(
+        client, finished, make_testimony):
+    organisation = Organisation(consultation=finished, name="Maison de la famille",
+                                kind=OrganisationKind.COMMUNITY)
+    start = utcnow() - timedelta(days=30)
+    event = LocalEvent(consultation=finished, organisation=organisation, title="Café-rencontre",
+                       starts_at=start, ends_at=start + timedelta(hours=2))
+    db.session.add(event)
+    db.session.commit()
+    for _ in range(3):
+        make_testimony(finished, "Sur papier.", channel=Channel.PAPER,
+                       visibility=Visibility.CONFIDENTIAL, organisation=organisation,
+                       event=event)
+    page = client.get("/c/rapport/report").get_data(as_text=True)
+    for heading, name in (("Through each organisation", "Maison de la famille"),
+                          ("At each local event", "Café-rencontre")):
+        section = page[page.index(heading):]
+        assert f'<th scope="row">{name}</th><td class="number">3</td>' in section

@@ -77,7 +77,8 @@ def test_the_file_holds_the_account_its_roles_and_sessions(client, person):
     data = download(client)
     assert data["format"] == {"name": "consult-personal-data", "version": 1}
     assert list(data) == ["format", "exported_at", "account", "sessions", "testimonies", "votes",
-                          "statements"]
+                          "statements", "organisations", "invitations", "event_registrations",
+                          "testimonies_entered_for_others"]
     account = data["account"]
     assert account["email"] == EMAIL
     assert account["display_name"] == "Camille Export"
