@@ -28,6 +28,11 @@ from consult.extensions import db, limiter
 from consult.models import (
     Channel,
     Consultation,
+    MemberRole,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
     ParticipantCategory,
     Region,
     Role,
@@ -268,6 +273,25 @@ def make_consultation():
         db.session.add(consultation)
         db.session.commit()
         return consultation
+
+    return make
+
+
+@pytest.fixture
+def make_organisation():
+    """An organisation of `consultation` (approved unless told) with its owner and
+    facilitators (accounts)."""
+
+    def make(consultation, name="Carrefour communautaire", *, owner=None, facilitators=(),
+             status=OrganisationStatus.APPROVED, region=None):
+        members = [Membership(user=owner, role=MemberRole.OWNER)] if owner else []
+        members += [Membership(user=user, role=MemberRole.FACILITATOR) for user in facilitators]
+        organisation = Organisation(consultation=consultation, name=name, region=region,
+                                    kind=OrganisationKind.COMMUNITY, status=status,
+                                    members=members)
+        db.session.add(organisation)
+        db.session.commit()
+        return organisation
 
     return make
 

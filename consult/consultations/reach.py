@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from consult.events.services import Places
 from consult.extensions import db
 from consult.models import (
     Channel,
@@ -132,6 +133,6 @@ def reach(consultation: Consultation) -> Reach:
             OrganisationReach(o, gathered.get(o.id, 0), briefs.get(o.id, 0), len(held[o.id]),
                               sum(e.attendance or 0 for e in held[o.id]))
             for o in organisations],
-        events=[EventReach(e, min(seats.get(e.id, 0), e.capacity or seats.get(e.id, 0)),
+        events=[EventReach(e, Places(e.capacity, seats.get(e.id, 0)).seated,
                            by_event.get(e.id, 0)) for e in events],
     )

@@ -7,11 +7,6 @@ from consult.extensions import db
 from consult.models import (
     Channel,
     LocalEvent,
-    MemberRole,
-    Membership,
-    Organisation,
-    OrganisationKind,
-    OrganisationStatus,
     Registration,
     Role,
     Status,
@@ -21,19 +16,17 @@ from tests.conftest import log_in
 
 
 def test_reach_counts_every_channel_region_organisation_and_event(
-        client, make_consultation, make_user, make_testimony):
+        client, make_consultation, make_user, make_testimony, make_organisation):
     consultation = make_consultation("portee", regions=("Gaspésie", "Nord-du-Québec", "Estrie"))
     gaspesie, nord, estrie = consultation.regions
     facilitator = make_user("fac@example.org")
-    organisation = Organisation(consultation=consultation, name="Carrefour", region=gaspesie,
-                                kind=OrganisationKind.COMMUNITY,
-                                status=OrganisationStatus.APPROVED,
-                                members=[Membership(user=facilitator, role=MemberRole.OWNER)])
+    organisation = make_organisation(consultation, "Carrefour", owner=facilitator,
+                                     region=gaspesie)
     start = utcnow() - timedelta(days=2)
     event = LocalEvent(consultation=consultation, organisation=organisation, title="Soirée",
                        starts_at=start, ends_at=start + timedelta(hours=2), capacity=2,
                        attendance=14, region=gaspesie)
-    db.session.add_all([organisation, event] + [
+    db.session.add_all([event] + [
         Registration(event=event, user=make_user(f"p{n}@example.org")) for n in range(3)])
     db.session.commit()
     for _ in range(3):

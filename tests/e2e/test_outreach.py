@@ -10,11 +10,6 @@ from consult.models import (
     Channel,
     ConsentMethod,
     LocalEvent,
-    MemberRole,
-    Membership,
-    Organisation,
-    OrganisationKind,
-    OrganisationStatus,
     Role,
     Status,
     Testimony,
@@ -29,15 +24,10 @@ PAPER = ("Le transport adapté ne passe qu'une fois par semaine dans notre rang.
 
 
 @pytest.fixture
-def carrefour(make_consultation, make_user):
+def carrefour(make_consultation, make_user, make_organisation):
     consultation = make_consultation("e2e-local", regions=("Bas-Saint-Laurent", "Estrie"))
     facilitator = make_user("animatrice@example.org", "Animatrice")
-    organisation = Organisation(consultation=consultation, name="Carrefour de Rimouski",
-                                kind=OrganisationKind.COMMUNITY,
-                                status=OrganisationStatus.APPROVED,
-                                members=[Membership(user=facilitator, role=MemberRole.OWNER)])
-    db.session.add(organisation)
-    db.session.commit()
+    organisation = make_organisation(consultation, "Carrefour de Rimouski", owner=facilitator)
     moderator = make_user("moderatrice@example.org", roles=((consultation, Role.MODERATOR),))
     return consultation, organisation, facilitator, moderator
 

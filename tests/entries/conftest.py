@@ -5,11 +5,6 @@ import pytest
 from consult.extensions import db
 from consult.models import (
     LocalEvent,
-    MemberRole,
-    Membership,
-    Organisation,
-    OrganisationKind,
-    OrganisationStatus,
     Role,
     utcnow,
 )
@@ -19,7 +14,7 @@ FACILITATOR = "animatrice@example.org"
 
 
 @pytest.fixture
-def outreach(make_consultation, make_user):
+def outreach(make_consultation, make_user, make_organisation):
     """A consultation with two approved organisations, each with its owner and an event;
     organisation A also has a second facilitator. Plus a moderator."""
     consultation = make_consultation("eg")
@@ -32,14 +27,11 @@ def outreach(make_consultation, make_user):
     }
     soon = utcnow().replace(microsecond=0) + timedelta(days=2)
     organisations, events = {}, {}
-    for key, name, members in (
-            ("a", "Carrefour A", (("facilitator", MemberRole.OWNER),
-                                  ("colleague", MemberRole.FACILITATOR))),
-            ("b", "Maison B", (("facilitator_b", MemberRole.OWNER),))):
-        organisations[key] = Organisation(
-            consultation=consultation, name=name, kind=OrganisationKind.COMMUNITY,
-            status=OrganisationStatus.APPROVED,
-            members=[Membership(user=people[person], role=role) for person, role in members])
+    for key, name, owner, facilitators in (
+            ("a", "Carrefour A", people["facilitator"], [people["colleague"]]),
+            ("b", "Maison B", people["facilitator_b"], [])):
+        organisations[key] = make_organisation(consultation, name, owner=owner,
+                                               facilitators=facilitators)
         events[key] = LocalEvent(consultation=consultation, organisation=organisations[key],
                                  title=f"Cuisine collective {key.upper()}", starts_at=soon,
                                  ends_at=soon + timedelta(hours=2), place="Sous-sol de l'église")

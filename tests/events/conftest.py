@@ -4,15 +4,7 @@ from datetime import timedelta
 import pytest
 
 from consult.extensions import db
-from consult.models import (
-    LocalEvent,
-    MemberRole,
-    Membership,
-    Organisation,
-    OrganisationKind,
-    OrganisationStatus,
-    utcnow,
-)
+from consult.models import LocalEvent, utcnow
 
 FACILITATOR_A = "fac-a@example.org"
 FACILITATOR_B = "fac-b@example.org"
@@ -24,27 +16,15 @@ def consultation(make_consultation):
 
 
 @pytest.fixture
-def make_organisation(make_user):
-    def make(consultation, name, owner_email, status=OrganisationStatus.APPROVED):
-        organisation = Organisation(
-            consultation=consultation, name=name, kind=OrganisationKind.COMMUNITY, status=status,
-            members=[Membership(user=make_user(owner_email, f"Animatrice {name}"),
-                                role=MemberRole.OWNER)])
-        db.session.add(organisation)
-        db.session.commit()
-        return organisation
-
-    return make
+def org_a(consultation, make_organisation, make_user):
+    return make_organisation(consultation, "Table de quartier",
+                             owner=make_user(FACILITATOR_A, "Animatrice A"))
 
 
 @pytest.fixture
-def org_a(consultation, make_organisation):
-    return make_organisation(consultation, "Table de quartier", FACILITATOR_A)
-
-
-@pytest.fixture
-def org_b(consultation, make_organisation):
-    return make_organisation(consultation, "Maison des familles", FACILITATOR_B)
+def org_b(consultation, make_organisation, make_user):
+    return make_organisation(consultation, "Maison des familles",
+                             owner=make_user(FACILITATOR_B, "Animatrice B"))
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ def events(consultation, org_a, org_b, make_organisation, make_event):
     organisation waiting for approval."""
     montreal, estrie = consultation.regions
     governance, practice, access = consultation.themes
-    pending = make_organisation(consultation, "Groupe en attente", "attente@example.org",
+    pending = make_organisation(consultation, "Groupe en attente",
                                 status=OrganisationStatus.PENDING)
     return {
         "later": make_event(org_a, "Plus tard", days=20, region=montreal, themes=[governance]),

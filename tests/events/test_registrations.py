@@ -120,7 +120,7 @@ def test_registration_is_refused_when_cancelled_begun_or_closed(
     cancelled = make_event(org_a, cancelled=True)
     begun = make_event(org_a, days=-0.01)
     closed = make_consultation("fermee", phase="closed")
-    in_closed = make_event(make_organisation(closed, "Groupe", "g@example.org"))
+    in_closed = make_event(make_organisation(closed, "Groupe"))
     for event, message in ((cancelled, "This event is cancelled."),
                            (begun, "This event has already begun: registrations are closed."),
                            (in_closed, "This consultation is closed.")):

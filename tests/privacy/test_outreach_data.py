@@ -11,11 +11,7 @@ from consult.models import (
     Channel,
     Invitation,
     LocalEvent,
-    MemberRole,
     Membership,
-    Organisation,
-    OrganisationKind,
-    OrganisationStatus,
     Registration,
     Status,
     Testimony,
@@ -28,20 +24,16 @@ EMAIL = "animatrice@example.org"
 
 
 @pytest.fixture
-def facilitator(client, make_user, make_consultation, make_testimony):
+def facilitator(client, make_user, make_consultation, make_testimony, make_organisation):
     consultation = make_consultation("eg")
     user = make_user(EMAIL, "Animatrice")
-    organisation = Organisation(consultation=consultation, name="Carrefour",
-                                kind=OrganisationKind.COMMUNITY,
-                                status=OrganisationStatus.APPROVED,
-                                members=[Membership(user=user, role=MemberRole.FACILITATOR)])
-    other = Organisation(consultation=consultation, name="Autre",
-                         kind=OrganisationKind.UNION, status=OrganisationStatus.APPROVED)
+    organisation = make_organisation(consultation, "Carrefour", facilitators=[user])
+    other = make_organisation(consultation, "Autre")
     soon = utcnow() + timedelta(days=3)
     event = LocalEvent(consultation=consultation, organisation=organisation, title="Soirée",
                        starts_at=soon, ends_at=soon + timedelta(hours=2))
     db.session.add_all([
-        organisation, other, event, Registration(event=event, user=user),
+        event, Registration(event=event, user=user),
         Invitation(organisation=other, email=EMAIL, token_hash="a" * 64,
                    expires_at=utcnow() + timedelta(days=2))])
     db.session.commit()
