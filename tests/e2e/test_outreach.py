@@ -9,6 +9,7 @@ from consult.extensions import db
 from consult.models import (
     Channel,
     ConsentMethod,
+    Hearing,
     LocalEvent,
     Role,
     Status,
@@ -112,5 +113,24 @@ def test_the_outreach_pages_pass_wcag_on_a_phone(browser, live_server, carrefour
         "/c/e2e-local/organisations", org, "/c/e2e-local/organisations/new",
         f"{org}/brief", f"{org}/members", f"{org}/events", f"{org}/events/new",
         f"{org}/entries", f"{org}/entries/new", f"{org}/import", "/my-organisations"))
+    context.close()
+    assert problems == {}, "\n".join(f"{k}:\n{v}" for k, v in problems.items())
+
+
+def test_the_hearing_and_reach_pages_pass_wcag(browser, live_server, carrefour, make_user):
+    consultation, _organisation, _facilitator, _moderator = carrefour
+    commissioner = make_user("commissaire@example.org",
+                             roles=((consultation, Role.COMMISSIONER),))
+    hearing = Hearing(consultation=consultation, heard="Regroupement des usagers",
+                      starts_at=utcnow() + timedelta(days=2), themes=consultation.themes[:1])
+    db.session.add(hearing)
+    db.session.commit()
+    context = browser.new_context(locale="fr-CA", viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(f"{live_server}/c/e2e-local/hearings")
+    log_in_on_page(page, commissioner)
+    problems = accessibility_problems(page, live_server, (
+        "/c/e2e-local/hearings", "/c/e2e-local/hearings/new",
+        f"/c/e2e-local/hearings/{hearing.id}", "/c/e2e-local/reach"))
     context.close()
     assert problems == {}, "\n".join(f"{k}:\n{v}" for k, v in problems.items())
