@@ -124,6 +124,8 @@ def purge(dry_run: bool):
     click.echo(f"Uploader keys older than 24 hours: {report.upload_keys} {verb} erased.")
     click.echo(f"Expired invitations to organisations: {report.expired_invitations} {verb} "
                "deleted.")
+    click.echo(f"Spreadsheets never confirmed within the hour: {report.waiting_imports} {verb} "
+               "deleted.")
     if dry_run:
         click.echo("Dry run: nothing was changed.")
 

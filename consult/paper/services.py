@@ -14,7 +14,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
@@ -231,14 +231,21 @@ def check(consultation: Consultation, organisation: Organisation | None,
         else:
             new.values["submission_key"] = submission_key(consultation, organisation, new.key)
             valid.append(new)
-    existing = set()
-    for batch in _chunks([row.values["submission_key"] for row in valid], BATCH_ROWS):
-        existing.update(db.session.execute(
-            select(Testimony.submission_key).where(Testimony.submission_key.in_(batch))
-        ).scalars())
+    existing = set(db.session.execute(_imported_keys(consultation, organisation)).scalars())
     checked.new = [row for row in valid if row.values["submission_key"] not in existing]
     checked.already = len(valid) - len(checked.new)
     return checked
+
+
+def _imported_keys(consultation: Consultation, organisation: Organisation | None):
+    """The submission keys of the testimonies imported before for the same organisation
+    (or for none): one query, rather than long lists of keys that a database may plan
+    badly once the statement is prepared."""
+    owner = (Testimony.organisation_id == organisation.id if organisation is not None
+             else Testimony.organisation_id.is_(None))
+    return select(Testimony.submission_key).where(
+        Testimony.consultation_id == consultation.id, owner,
+        Testimony.submission_key.is_not(None))
 
 
 def _theme_links(ids: dict[str, int], rows: list[NewRow]) -> list[dict]:
@@ -262,18 +269,19 @@ def import_rows(consultation: Consultation, organisation: Organisation | None,
               "updated_at": now}
     table = Testimony.__table__
     try:
+        # Plain executemany, then the new ids read back at once: RETURNING makes the
+        # PostgreSQL driver parse long statements, slower than the inserts themselves.
+        before = db.session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
         for rows in _chunks(checked.new, BATCH_ROWS):
             # The receipt token of each is drawn and forgotten: nobody follows these online.
-            values = [{**common, **row.values,
-                       "receipt_token_hash": hash_receipt_token(new_receipt_token())}
-                      for row in rows]
-            # A plain executemany, then the ids by their unique keys: with RETURNING, the
-            # PostgreSQL driver spends longer parsing the long statements than the server
-            # spends inserting.
-            db.session.execute(insert(table), values)
-            ids = dict(db.session.execute(
-                select(table.c.submission_key, table.c.id).where(table.c.submission_key.in_(
-                    [value["submission_key"] for value in values]))).all())
+            db.session.execute(insert(table), [
+                {**common, **row.values,
+                 "receipt_token_hash": hash_receipt_token(new_receipt_token())}
+                for row in rows])
+        ids = dict(db.session.execute(
+            select(table.c.submission_key, table.c.id).where(
+                table.c.id > before, table.c.consultation_id == consultation.id)).all())
+        for rows in _chunks(checked.new, BATCH_ROWS):
             links = _theme_links(ids, rows)
             if links:
                 db.session.execute(insert(testimony_themes), links)
@@ -298,12 +306,18 @@ def _upload_dir() -> Path:
     return directory
 
 
-def remove_stale_uploads() -> None:
-    """Forget the files whose preview was never confirmed."""
+def stale_uploads() -> list[Path]:
+    """The files of previews never confirmed within the hour."""
     limit = time.time() - UPLOAD_MAX_AGE_SECONDS
-    for path in _upload_dir().iterdir():
-        if path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
+    return [path for path in _upload_dir().iterdir() if path.stat().st_mtime < limit]
+
+
+def remove_stale_uploads() -> int:
+    """Forget the files whose preview was never confirmed; returns how many uploads."""
+    stale = stale_uploads()
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return sum(path.suffix == ".data" for path in stale)
 
 
 def keep_upload(data: bytes, organisation: Organisation, user: User) -> str:

@@ -30,6 +30,7 @@ from consult.models import (
     Voter,
     utcnow,
 )
+from consult.paper import services as paper
 from consult.testimonies.services import forget_author
 
 #: Name and version of the download's format; a change of shape gets a new version.
@@ -251,6 +252,7 @@ class PurgeReport:
     expired_sessions: int
     upload_keys: int
     expired_invitations: int
+    waiting_imports: int
     unconfirmed_account_days: int
     dry_run: bool
 
@@ -272,7 +274,8 @@ def purge(*, dry_run: bool = False, now: datetime | None = None) -> PurgeReport:
       than `contact_retention_days` days ago;
     - accounts whose address was never confirmed, UNCONFIRMED_ACCOUNT_DAYS days after
       they were created;
-    - invitations to an organisation (an address) once expired.
+    - invitations to an organisation (an address) once expired;
+    - spreadsheets of testimonies whose import was not confirmed within the hour.
 
     With `dry_run`, only counts.
     """
@@ -297,7 +300,9 @@ def purge(*, dry_run: bool = False, now: datetime | None = None) -> PurgeReport:
     expired = Invitation.expires_at < now
     invitations = db.session.execute(
         select(func.count()).select_from(Invitation).where(expired)).scalar_one()
+    waiting_imports = sum(path.suffix == ".data" for path in paper.stale_uploads())
     if not dry_run:
+        paper.remove_stale_uploads()
         db.session.execute(delete(Invitation).where(expired))
         db.session.execute(update(Testimony).where(*with_contact).values(contact_email=None))
         db.session.execute(update(Attachment).where(*old_keys).values(uploader_key=""))
@@ -308,7 +313,8 @@ def purge(*, dry_run: bool = False, now: datetime | None = None) -> PurgeReport:
         db.session.commit()
         security_event("privacy_purge", contact_emails=contact_emails,
                        unconfirmed_accounts=len(unconfirmed), expired_sessions=len(sessions),
-                       upload_keys=upload_keys, expired_invitations=invitations)
+                       upload_keys=upload_keys, expired_invitations=invitations,
+                       waiting_imports=waiting_imports)
     return PurgeReport(
         contact_emails=contact_emails,
         consultations=consultations,
@@ -316,6 +322,7 @@ def purge(*, dry_run: bool = False, now: datetime | None = None) -> PurgeReport:
         expired_sessions=len(sessions),
         upload_keys=upload_keys,
         expired_invitations=invitations,
+        waiting_imports=waiting_imports,
         unconfirmed_account_days=days,
         dry_run=dry_run,
     )

@@ -285,3 +285,16 @@ def test_a_closed_consultation_takes_no_import(facilitator_a, place):
     page = upload(facilitator_a, place.import_url, csv_file(rows(2))).get_data(as_text=True)
     assert "not accepting testimonies" in page
     assert count_testimonies() == 0
+
+
+def test_the_daily_purge_deletes_previews_never_confirmed(facilitator_a, place, import_dir,
+                                                          runner):
+    upload(facilitator_a, place.import_url, csv_file(rows(3)))
+    assert "never confirmed within the hour: 0 were deleted" in runner.invoke(
+        args=["consult", "purge"]).output
+    for path in import_dir.iterdir():
+        old = path.stat().st_mtime - services.UPLOAD_MAX_AGE_SECONDS - 1
+        os.utime(path, (old, old))
+    assert "never confirmed within the hour: 1 were deleted" in runner.invoke(
+        args=["consult", "purge"]).output
+    assert list(import_dir.iterdir()) == []
