@@ -4,11 +4,12 @@ The texts are invented for the demonstration; names of people in them are fictit
 """
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from consult.accounts import services as accounts
 from consult.extensions import db
 from consult.hearings import services as hearings
+from consult.i18n import local_to_utc, utc_to_local
 from consult.models import (
     Channel,
     ConsentMethod,
@@ -330,6 +331,13 @@ def _outreach(consultation: Consultation, users: dict) -> Outreach:
     paper testimonies were gathered) and two coming ones; another organisation waiting
     for approval; a hearing held and one to come."""
     now = utcnow().replace(second=0, microsecond=0)
+
+    def local_slot(days: int, hour: int = 18, hours: int = 2) -> dict:
+        """From half past `hour`, site time, `days` days from today, for `hours` hours."""
+        day = (utc_to_local(now) + timedelta(days=days)).date()
+        starts = local_to_utc(datetime.combine(day, time(hour, 30)))
+        return {"starts_at": starts, "ends_at": starts + timedelta(hours=hours)}
+
     bas_saint_laurent, estrie = consultation.regions[0], consultation.regions[4]
     organisation = Organisation(
         consultation=consultation, name="Carrefour communautaire du Bas-Saint-Laurent",
@@ -349,8 +357,7 @@ def _outreach(consultation: Consultation, users: dict) -> Outreach:
         title="Café-rencontre : les services près de chez nous",
         description="Une rencontre ouverte pour parler de l'accès aux services sociaux "
                     "dans les petites municipalités. Des formulaires papier sont offerts.",
-        starts_at=now - timedelta(days=10, hours=2), ends_at=now - timedelta(days=10),
-        place="Salle paroissiale, Rimouski", capacity=30, attendance=23,
+        **local_slot(-10), place="Salle paroissiale, Rimouski", capacity=30, attendance=23,
         themes=[consultation.themes[2], consultation.themes[4]],
         report="Vingt-trois personnes présentes, dont une majorité d'aînés. Les "
                "échanges ont porté sur le transport et les délais. Quatre témoignages "
@@ -359,13 +366,12 @@ def _outreach(consultation: Consultation, users: dict) -> Outreach:
         LocalEvent(consultation=consultation, organisation=organisation,
                    region=bas_saint_laurent, title="Soirée d'échange : la prévention",
                    description="Comment mieux prévenir plutôt que d'intervenir en crise ?",
-                   starts_at=now + timedelta(days=12), ends_at=now + timedelta(days=12, hours=2),
-                   place="Bibliothèque municipale, Matane", capacity=2,
+                   **local_slot(12), place="Bibliothèque municipale, Matane", capacity=2,
                    themes=[consultation.themes[0]]),
         LocalEvent(consultation=consultation, organisation=organisation,
                    title="Atelier en ligne : témoigner de sa pratique",
-                   starts_at=now + timedelta(days=20), ends_at=now + timedelta(days=20, hours=1),
-                   online_url="https://visio.example.org/atelier", capacity=None,
+                   **local_slot(20, hour=12, hours=1), capacity=None,
+                   online_url="https://visio.example.org/atelier",
                    themes=[consultation.themes[3]]),
     ]
     held, scheduled = (
@@ -373,9 +379,9 @@ def _outreach(consultation: Consultation, users: dict) -> Outreach:
                 place="Québec", themes=themes, created_by_id=users["commissioner"].id)
         for heard, name, at, themes in (
             ("Porte-parole du regroupement des usagers", "Regroupement des usagers",
-             now - timedelta(days=5), consultation.themes[2:3]),
+             local_slot(-5, hour=10)["starts_at"], consultation.themes[2:3]),
             ("Ordre professionnel", "Ordre des travailleurs sociaux",
-             now + timedelta(days=8), consultation.themes[3:4])))
+             local_slot(8, hour=10)["starts_at"], consultation.themes[3:4])))
     # Three people for two seats: the agenda shows a waiting list.
     db.session.add_all([organisation, waiting, past, *coming, held, scheduled] + [
         Registration(event=coming[0], user=users[person])
