@@ -159,6 +159,19 @@ def standing(event: LocalEvent, user: User) -> Standing | None:
     return None
 
 
+def registrations_of(user: User) -> list[tuple[LocalEvent, Standing]]:
+    """The events `user` is registered for that are not over, soonest first, with where
+    they stand (a seat, or their place on the waiting list)."""
+    events = db.session.execute(
+        select(LocalEvent).join(Registration, Registration.event_id == LocalEvent.id)
+        .join(Organisation, Organisation.id == LocalEvent.organisation_id)
+        .where(Registration.user_id == user.id, Registration.cancelled_at.is_(None),
+               Organisation.status == OrganisationStatus.APPROVED,
+               LocalEvent.ends_at > utcnow())
+        .order_by(LocalEvent.starts_at, LocalEvent.id)).scalars().all()
+    return [(event, standing(event, user)) for event in events]
+
+
 def _seated_ids(event: LocalEvent) -> set[int]:
     return {r.user_id for r in queue(event)[:event.capacity]}
 

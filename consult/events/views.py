@@ -108,6 +108,15 @@ def show(slug: str, event_id: int):
         may_read_report=signed_in and may_read_event_report(event))
 
 
+@bp.route("/my-events")
+@authenticated
+def mine():
+    """The events the person is registered for, and whether they have a seat."""
+    mark_private()
+    return render_template("events/mine.html",
+                           registrations=services.registrations_of(current_user))
+
+
 @bp.route("/c/<slug>/events/<int:event_id>/register", methods=["POST"])
 @authenticated
 @limit("RATE_LIMIT_EVENT_REGISTRATION")

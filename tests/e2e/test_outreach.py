@@ -112,7 +112,8 @@ def test_the_outreach_pages_pass_wcag_on_a_phone(browser, live_server, carrefour
         "/c/e2e-local", "/c/e2e-local/events", f"/c/e2e-local/events/{event.id}",
         "/c/e2e-local/organisations", org, "/c/e2e-local/organisations/new",
         f"{org}/brief", f"{org}/members", f"{org}/events", f"{org}/events/new",
-        f"{org}/entries", f"{org}/entries/new", f"{org}/import", "/my-organisations"))
+        f"{org}/entries", f"{org}/entries/new", f"{org}/import", "/my-organisations",
+        "/my-events"))
     context.close()
     assert problems == {}, "\n".join(f"{k}:\n{v}" for k, v in problems.items())
 

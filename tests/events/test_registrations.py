@@ -183,3 +183,29 @@ def test_registering_is_rate_limited(rate_limits, client, make_user, org_a, make
     statuses = [client.post(event_path(event, "/register"), data={"csrf_token": token}).status_code
                 for _ in range(31)]
     assert statuses == [302] * 30 + [429]  # 30 an hour
+
+
+def test_my_registrations_lists_coming_events_with_a_seat_or_a_place_in_line(
+        make_client, make_user, org_a, make_event):
+    full = make_event(org_a, "Atelier complet", capacity=1, days=3)
+    open_seats = make_event(org_a, "Soirée ouverte", days=5)
+    past = make_event(org_a, "Déjà passée", days=-3)
+    db.session.add(Registration(event=past, user=make_user("moi@example.org", "Moi")))
+    db.session.commit()
+    other = person(make_client, make_user, "autre@example.org", "Autre")
+    register(other, full)
+    me = make_client()
+    log_in(me, "moi@example.org")
+    for event in (full, open_seats):
+        register(me, event)
+    page = me.get("/my-events").get_data(as_text=True)
+    assert page.index("Atelier complet") < page.index("Soirée ouverte")  # soonest first
+    assert "You are number 1 on the waiting list." in page and "You have a seat." in page
+    assert "Déjà passée" not in page
+    cancel(me, open_seats)
+    page = me.get("/my-events").get_data(as_text=True)
+    assert "Soirée ouverte" not in page and "Atelier complet" in page
+    theirs = other.get("/my-events").get_data(as_text=True)
+    assert "Atelier complet" in theirs and "You have a seat." in theirs
+    assert "Soirée ouverte" not in theirs and "waiting list" not in theirs
+    assert make_client().get("/my-events").status_code == 302  # log in first

@@ -26,6 +26,7 @@ def probes(w) -> list[Probe]:
     pending = f"/c/{a}/organisations/{w.org_pending.id}/events"
     return [
         get(f"/c/{a}/events", EVERYONE),
+        get("/my-events", LOGGED_IN),
         get(f"/c/{a}/events?past=1&region=abc", EVERYONE),
         get("/c/conso-brouillon/events", {"admin"}),
         get(f"/c/{a}/events.ics", EVERYONE),
