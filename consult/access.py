@@ -171,9 +171,8 @@ def member_of_organisation(*, owner: bool = False):
         @wraps(view)
         def wrapped(slug: str, organisation_id: int, *args, **kwargs):
             consultation = _consultation_by_slug(slug)
-            organisation = db.session.get(Organisation, organisation_id)
-            if organisation is None or organisation.consultation_id != consultation.id:
-                abort(404)
+            organisation = belonging_or_404(Organisation, organisation_id,
+                                            consultation_id=consultation.id)
             if not may_act_for(organisation, owner=owner):
                 deny()
             if current_user.is_admin and membership(organisation) is None:

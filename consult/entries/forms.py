@@ -13,11 +13,8 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from consult.i18n import utc_to_local
 from consult.labels import label
-from consult.models import ENTERED_CHANNELS, ConsentMethod, LocalEvent, Testimony, Visibility
+from consult.models import ENTERED_CHANNELS, ENTERED_CONSENTS, LocalEvent, Testimony, Visibility
 from consult.testimonies.forms import VISIBILITY_CHOICES, TestimonyContentForm, optional_id
-
-#: How a facilitator may say the person agreed (the online box is for the person's own form).
-ENTERED_CONSENT_METHODS = [m for m in ConsentMethod if m is not ConsentMethod.ONLINE]
 
 
 class PersonContentForm(TestimonyContentForm):
@@ -76,7 +73,7 @@ class EntryForm(PersonContentForm):
         super().__init__(*args, **kwargs)
         self.channel.choices = [SelectChoice(c.value, label(c)) for c in ENTERED_CHANNELS]
         self.consent_method.choices = [SelectChoice(m.value, label(m))
-                                       for m in ENTERED_CONSENT_METHODS]
+                                       for m in ENTERED_CONSENTS]
         self.event.choices = [SelectChoice("", _l("No event"))] + [
             SelectChoice(e.id, f"{e.title} ({format_date(utc_to_local(e.starts_at))})")
             for e in events]

@@ -13,6 +13,7 @@ from consult.extensions import db
 from consult.i18n import local_to_utc, utc_to_local
 from consult.models import (
     ENTERED_CHANNELS,
+    ENTERED_CONSENTS,
     Channel,
     ConsentMethod,
     Consultation,
@@ -42,13 +43,13 @@ def organisation_events(organisation: Organisation) -> list[LocalEvent]:
 def entry_provenance(organisation: Organisation, *, entered_by: User, channel: Channel,
                      consent_method: ConsentMethod, event_id: int | None) -> Provenance:
     """Where an entered testimony comes from; refused unless it is a channel of entry with
-    the person's own consent, and the event (required at a local event) is the
-    organisation's."""
-    if channel not in ENTERED_CHANNELS or consent_method is ConsentMethod.ONLINE:
+    the person's own consent, at an event that exists (required at a local event). That
+    the event is the organisation's is checked by Provenance, as for every testimony."""
+    if channel not in ENTERED_CHANNELS or consent_method not in ENTERED_CONSENTS:
         raise TestimonyError(
             _l("Choose how the testimony was gathered and how the person agreed."))
     event = db.session.get(LocalEvent, event_id) if event_id is not None else None
-    if event_id is not None and (event is None or event.organisation_id != organisation.id):
+    if event_id is not None and event is None:
         raise TestimonyError(_l("This event is not one of this organisation's."))
     if channel is Channel.LOCAL_EVENT and event is None:
         raise TestimonyError(_l("Choose the local event where the testimony was gathered."))

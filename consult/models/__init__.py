@@ -36,6 +36,7 @@ from consult.models.synthesis import (
 from consult.models.testimony import (
     Attachment,
     ENTERED_CHANNELS,
+    ENTERED_CONSENTS,
     Channel,
     ConsentMethod,
     Status,
@@ -68,6 +69,7 @@ __all__ = [
     "event_themes",
     "hearing_themes",
     "ENTERED_CHANNELS",
+    "ENTERED_CONSENTS",
     "ConsentMethod",
     "DelegateCode",
     "Proposal",

@@ -36,6 +36,9 @@ class ConsentMethod(enum.StrEnum):
 
 #: The channels of testimonies that someone enters on another person's behalf.
 ENTERED_CHANNELS = (Channel.ASSISTED, Channel.PAPER, Channel.LOCAL_EVENT)
+#: How a person whose testimony someone else enters can have agreed to the terms (the
+#: online box is for the person's own form).
+ENTERED_CONSENTS = (ConsentMethod.SIGNED_FORM, ConsentMethod.ORAL, ConsentMethod.WRITTEN)
 
 
 class Status(enum.StrEnum):

@@ -5,11 +5,8 @@ from wtforms.validators import DataRequired, Length
 
 from consult.forms import Form, single_line
 from consult.labels import label
-from consult.models import ENTERED_CHANNELS, ConsentMethod
+from consult.models import ENTERED_CHANNELS, ENTERED_CONSENTS
 from consult.testimonies.forms import SubmitTestimonyForm, TestimonyContentForm
-
-#: How a person who wrote on paper, or spoke, can have agreed to the terms.
-ENTERED_CONSENTS = (ConsentMethod.SIGNED_FORM, ConsentMethod.ORAL, ConsentMethod.WRITTEN)
 
 
 class ImportedRowForm(TestimonyContentForm):
