@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install catalogs browser pdf-libraries messages
+.PHONY: run test install catalogs browser redis pdf-libraries messages
 
 install: $(VENV)/.installed
 
@@ -35,8 +35,14 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
+## The Redis server the tests of shared rate limits start on loopback (or REDIS_URL's).
+redis:
+	@command -v redis-server >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server; }
+
 ## Install and run the whole test suite (on SQLite, or on DATABASE_URL when set).
-test: catalogs browser pdf-libraries
+test: catalogs browser redis pdf-libraries
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## After changing interface strings: refresh the template and the French catalog.

@@ -5,6 +5,8 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("CONSULT_INSTANCE_DIR", BASE_DIR / "instance"))
+#: The secret of local trials: public, so production refuses it.
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
 
 
 def _database_url(default: str) -> str:
@@ -22,7 +24,7 @@ def normalise_database_url(url: str) -> str:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'consult.sqlite'}")
     #: Never put query parameters (addresses, texts) into error messages and logs.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}
@@ -82,10 +84,32 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None
+    #: Over HTTPS Flask-WTF would also demand a Referer from this site, but pages are sent
+    #: with "Referrer-Policy: no-referrer" (receipt links must not leak), so browsers send
+    #: none and every form would be refused. The session-bound token and SameSite cookies
+    #: remain the defence against cross-site requests.
+    WTF_CSRF_SSL_STRICT = False
+
+    #: How many reverse proxies stand in front of the app: the client's address, scheme
+    #: and host are then read from their X-Forwarded-* headers (never trusted with 0).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    #: What several app processes share (rate-limit counts): e.g. redis://127.0.0.1:6379/0.
+    #: Empty: each process keeps its own, which suits one process only.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    #: Addresses allowed to read /metrics (Prometheus); loopback unless told otherwise.
+    METRICS_ALLOWED_NETWORKS = os.environ.get("METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1")
+    #: `json` (one object a line, with the request id) or `text`.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    #: Strict-Transport-Security max-age in seconds (0: no header).
+    HSTS_SECONDS = 0
 
     RATELIMIT_ENABLED = True
-    #: Where request counts are kept: memory:// (one process) or e.g. redis://host:6379.
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    #: Where request counts are kept: memory:// (one process), or Redis when REDIS_URL is set.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
+    #: A sliding window: a burst across a minute's boundary does not get twice the limit.
+    RATELIMIT_STRATEGY = "moving-window"
+    #: If Redis cannot be reached, count in the process for a while rather than fail.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATE_LIMIT_LOGIN = os.environ.get("RATE_LIMIT_LOGIN", "10 per minute;60 per hour")
     RATE_LIMIT_REGISTER = os.environ.get("RATE_LIMIT_REGISTER", "5 per hour")
@@ -134,12 +158,27 @@ class TestConfig(Config):
     MAIL_SERVER = ""
 
 
+class ConfigurationError(SystemExit):
+    """A setting the site cannot run with: one line on standard error, exit status 1."""
+
+    def __init__(self, message: str):
+        super().__init__(f"Consult cannot start: {message}")
+
+
 class ProductionConfig(Config):
-    @classmethod
-    def check(cls) -> None:
-        """Refuse to start with the development secret."""
-        if cls.SECRET_KEY == Config.SECRET_KEY or len(cls.SECRET_KEY) < 32:
-            raise RuntimeError("Set SECRET_KEY to a random string of at least 32 characters.")
+    SESSION_COOKIE_SECURE = REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+
+    @staticmethod
+    def check(settings) -> None:
+        """Refuse to start with a missing, short or development secret key."""
+        key = settings.get("SECRET_KEY") or ""
+        if key == DEVELOPMENT_SECRET_KEY or len(key) < 32:
+            raise ConfigurationError(
+                "set SECRET_KEY to a random string of at least 32 characters "
+                "(for example: python3 -c 'import secrets; print(secrets.token_hex(32))').")
 
 
 CONFIGS = {
@@ -147,3 +186,11 @@ CONFIGS = {
     "test": TestConfig,
     "production": ProductionConfig,
 }
+
+
+def config_from_environment() -> type[Config]:
+    """The configuration CONSULT_ENV names (development unless told)."""
+    name = os.environ.get("CONSULT_ENV", "development")
+    if name not in CONFIGS:
+        raise ConfigurationError(f"CONSULT_ENV is {name!r}; use one of {', '.join(CONFIGS)}.")
+    return CONFIGS[name]

@@ -1,11 +1,11 @@
 """Consult: a participatory consultation platform."""
-import os
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy.pool import NullPool
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import BASE_DIR, CONFIGS, INSTANCE_DIR, Config
+from config import BASE_DIR, INSTANCE_DIR, Config, config_from_environment
 from consult import errors, i18n, labels, logs, search, security
 from consult.accounts import bp as accounts_bp
 from consult.api import bp as api_bp
@@ -18,6 +18,8 @@ from consult.extensions import babel, csrf, db, limiter, login_manager, migrate
 from consult.hearings import bp as hearings_bp
 from consult.main import bp as main_bp
 from consult.moderation import bp as moderation_bp
+from consult.operations import bp as operations_bp
+from consult.operations import metrics
 from consult.organisations import bp as organisations_bp
 from consult.paper import bp as paper_bp
 from consult.parsing import IdConverter
@@ -30,9 +32,7 @@ from consult.voting import bp as voting_bp
 def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     """Build the application; `overrides` replace settings (used by the tests)."""
     if config_class is None:
-        config_class = CONFIGS[os.environ.get("CONSULT_ENV", "development")]
-    if hasattr(config_class, "check"):
-        config_class.check()
+        config_class = config_from_environment()
     logs.install_scrubber()
     app = Flask(
         __name__,
@@ -42,11 +42,21 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     )
     app.config.from_object(config_class)
     app.config.update(overrides)
+    if hasattr(config_class, "check"):
+        config_class.check(app.config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         # A SQLite file costs nothing to open: a connection per request means concurrent
         # requests wait only for the database's own lock, never for a pool's free slot.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "poolclass": NullPool}
+    elif not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A pooled connection the server dropped (a restart, a fail-over) is found out
+        # and replaced before a request uses it.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": True}
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.url_map.converters["int"] = IdConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -64,8 +74,11 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     labels.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    logs.init_app(app)
+    metrics.init_app(app)
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(operations_bp)
     app.register_blueprint(accounts_bp, url_prefix="/account")
     app.register_blueprint(privacy_bp, url_prefix="/account/data")
     app.register_blueprint(consultations_bp)

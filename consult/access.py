@@ -1,6 +1,7 @@
 """Who may do what. Every view declares its rule with one of these decorators,
 and objects are fetched through the helpers below, which answer 404 for what the
 person may not see (they need not learn it exists)."""
+import ipaddress
 from functools import wraps
 
 from flask import abort, current_app, g, redirect, request, url_for
@@ -16,7 +17,7 @@ from consult.models.testimony import hash_receipt_token
 MODERATORS = (Role.MODERATOR, Role.COMMISSIONER)
 
 #: The rules a view can declare; a test checks that every route declares one.
-RULES = ("public", "authenticated", "admin", "staff", "member")
+RULES = ("public", "authenticated", "admin", "staff", "member", "operator")
 
 
 def _declare(rule: str, view):
@@ -53,6 +54,25 @@ def _second_factor_redirect():
         return None
     endpoint = "accounts.second_factor" if current_user.totp_secret else "accounts.second_factor_setup"
     return redirect(url_for(endpoint, next=request.full_path))
+
+
+def operator_networks(view):
+    """Only from the addresses METRICS_ALLOWED_NETWORKS lists (loopback by default): the
+    operators' monitoring, never the public. Others get 404."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        try:
+            address = ipaddress.ip_address(request.remote_addr or "")
+        except ValueError:
+            deny()
+        networks = current_app.config["METRICS_ALLOWED_NETWORKS"].split(",")
+        if not any(address in ipaddress.ip_network(net.strip(), strict=False)
+                   for net in networks if net.strip()):
+            deny()
+        return view(*args, **kwargs)
+
+    return _declare("operator", wrapped)
 
 
 def admin_only(view):

@@ -1,10 +1,15 @@
 """Error pages in the person's language; a failed request leaves the session clean."""
-from flask import Flask, current_app, jsonify, render_template, request
+import logging
+
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from consult.extensions import db
+from consult.extensions import db, login_manager
+
+log = logging.getLogger("consult.errors")
 
 
 def init_app(app: Flask) -> None:
@@ -28,6 +33,28 @@ def init_app(app: Flask) -> None:
         if request.path.startswith(API_PREFIX):
             return api_error(error.code, message)
         return render_template("errors/error.html", code=error.code, message=message), error.code
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error):
+        """The database could not be reached (a restart, a fail-over): one log line, a
+        page asking to try again, and no stack trace."""
+        log.error("database unavailable: %s", type(error.orig or error).__name__)
+        try:
+            db.session.rollback()
+        except (OperationalError, InterfaceError):
+            pass  # the connection is gone already: nothing was written through it
+        # Whoever is logged in cannot be looked up now: the page is drawn for a visitor.
+        g.setdefault("_login_user", login_manager.anonymous_user())
+        message = _("The site is briefly unavailable. Nothing was saved; please try again "
+                    "in a moment.")
+        if request.path.startswith(API_PREFIX):
+            response = api_error(503, message)
+        else:
+            response = current_app.make_response(
+                (render_template("errors/error.html", code=503, message=message), 503))
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(500)
     def server_error(error):

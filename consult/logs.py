@@ -1,10 +1,14 @@
 """Logging: security events without personal content, and a scrubber that keeps
 secrets and addresses out of every log line, the web server's access log included."""
+import json
 import logging
 import re
+import sys
 import traceback
+import uuid
+from datetime import datetime, timezone
 
-from flask import has_request_context, request
+from flask import Flask, Response, g, has_request_context, request
 
 security_log = logging.getLogger("consult.security")
 
@@ -27,6 +31,10 @@ def scrub(text: str) -> str:
 def _scrubbed_record_factory(base_factory):
     def make_record(*args, **kwargs) -> logging.LogRecord:
         record = base_factory(*args, **kwargs)
+        if isinstance(record.args, dict):
+            # Named fields (the web server's access log) stay fields, each scrubbed.
+            record.args = {key: scrub(value) if isinstance(value, str) else value
+                           for key, value in record.args.items()}
         message = record.getMessage()
         cleaned = scrub(message)
         if cleaned != message:
@@ -53,3 +61,62 @@ def security_event(event: str, **fields) -> None:
         fields.setdefault("path", request.path)
     details = " ".join(f"{key}={value}" for key, value in sorted(fields.items()))
     security_log.info("%s %s", event, details)
+
+
+#: A request id a proxy may hand us (nginx's $request_id is 32 hex digits); others are replaced.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+def current_request_id() -> str | None:
+    return g.get("request_id") if has_request_context() else None
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time, level, logger, message, the request id, and for the
+    web server's access log the request's fields (scrubbed when the record was made)."""
+
+    #: gunicorn's access-log fields (its "atoms") and the names they take here.
+    ACCESS_FIELDS = {"h": "remote", "m": "method", "U": "path", "s": "status", "B": "bytes",
+                     "M": "duration_ms", "{x-request-id}o": "request_id"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(
+                timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = current_request_id()
+        if request_id:
+            entry["request_id"] = request_id
+        if record.name == "gunicorn.access" and isinstance(record.args, dict):
+            for atom, name in self.ACCESS_FIELDS.items():
+                value = record.args.get(atom)
+                if value not in (None, "-"):
+                    entry[name] = value
+        if record.exc_info:
+            entry["exception"] = record.exc_text or scrub(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def init_app(app: Flask) -> None:
+    """A request id for every request (the proxy's X-Request-ID when it sends a sound one),
+    echoed in the answer; JSON log lines where LOG_FORMAT is json."""
+    if app.config["LOG_FORMAT"] == "json":
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonFormatter())
+        root = logging.getLogger()
+        root.handlers[:] = [handler]
+        root.setLevel(logging.INFO)
+
+    @app.before_request
+    def assign_request_id() -> None:
+        given = request.headers.get("X-Request-ID", "")
+        g.request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+    @app.after_request
+    def echo_request_id(response: Response) -> Response:
+        if "request_id" in g:
+            response.headers["X-Request-ID"] = g.request_id
+        return response

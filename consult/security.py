@@ -35,6 +35,9 @@ def init_app(app: Flask) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "no-referrer"
+        if app.config["HSTS_SECONDS"]:
+            response.headers["Strict-Transport-Security"] = (
+                f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains")
         if g.get("private_response") or (
             current_user.is_authenticated and request.endpoint != "static"
         ):

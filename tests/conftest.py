@@ -4,7 +4,9 @@ import contextvars
 import logging
 import os
 import re
+import shutil
 import socket
+import subprocess
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -50,10 +52,44 @@ PASSWORD = "correct horse battery"
 SECOND_FACTOR_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def wait_for_port(process: subprocess.Popen, port: int, what: str, attempts: int = 600) -> None:
+    """Wait until `process` listens on `port` (a tenth of a second between tries, a
+    minute at most); fail with its output if it ends first."""
+    for _ in range(attempts):
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        try:
+            process.wait(timeout=0.1)
+        except subprocess.TimeoutExpired:
+            continue
+        pytest.fail(f"{what} ended with status {process.returncode} before it listened")
+    pytest.fail(f"{what} did not listen on port {port}")
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A real Redis: the one REDIS_URL names (CI), else a redis-server started on loopback."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed (`make test` installs it)")
+    port = free_port()
+    process = subprocess.Popen(
+        [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
+         "--dir", str(tmp_path_factory.mktemp("redis"))], stdout=subprocess.DEVNULL)
+    wait_for_port(process, port, "redis-server")
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(timeout=30)
 
 
 @dataclass
@@ -79,7 +115,7 @@ class Mailbox:
 @pytest.fixture(scope="session")
 def smtp_server():
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield controller, mailbox
     controller.stop()

@@ -7,6 +7,7 @@ from tests.security import (
     probes_entries,
     probes_events,
     probes_hearings,
+    probes_operations,
     probes_organisations,
     probes_paper,
 )
@@ -14,7 +15,8 @@ from tests.security.conftest import PENDING, ROLES, SECRET
 from tests.security.probe_kit import EVERYONE, LOGGED_IN, MODERATORS_A, STAFF, Probe, get, post
 
 #: The probes of the outreach areas, each in its own module.
-AREAS = (probes_organisations, probes_events, probes_entries, probes_paper, probes_hearings)
+AREAS = (probes_organisations, probes_events, probes_entries, probes_paper, probes_hearings,
+         probes_operations)
 
 
 def probes(w) -> list[Probe]:
