@@ -23,11 +23,13 @@ pdf-libraries:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
 	    libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; }
 
-## Install, create the SQLite database, load the demonstration and serve on 127.0.0.1:5000.
+## Install, create the SQLite database, load the demonstration and serve on 127.0.0.1:5000,
+## with the worker of background jobs (mail, analysis, purge) beside it.
 run: catalogs pdf-libraries
 	$(BIN)/flask db upgrade
 	$(BIN)/flask consult demo
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask consult worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
+	  $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## The browser the end-to-end tests drive: Debian's Chromium.
 browser:

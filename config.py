@@ -59,6 +59,16 @@ class Config:
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "Consult <no-reply@localhost>")
     #: Where messages go when no MAIL_SERVER is set (one .eml file each).
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
+    #: A message that cannot be sent is tried again after this many seconds, then twice
+    #: as long each time, this many times; the outbox is also swept every 5 minutes.
+    MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", "30"))
+    MAIL_RETRIES = int(os.environ.get("MAIL_RETRIES", "8"))
+
+    #: The task queue (Huey) keeps its tasks in REDIS_URL's Redis when it is set, else in
+    #: this SQLite file (one machine). `flask consult worker` runs them.
+    QUEUE_DATABASE = os.environ.get("QUEUE_DATABASE", str(INSTANCE_DIR / "queue.sqlite"))
+    #: Run each task as soon as it is queued, in the process that queued it (tests only).
+    QUEUE_IMMEDIATE = False
 
     #: argon2id cost: 3 passes over 64 MiB (the library's recommended defaults).
     ARGON2_TIME_COST = 3
@@ -156,6 +166,7 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     MAIL_SERVER = ""
+    QUEUE_IMMEDIATE = True
 
 
 class ConfigurationError(SystemExit):

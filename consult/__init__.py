@@ -16,6 +16,7 @@ from consult.events import bp as events_bp
 from consult.exports import bp as exports_bp
 from consult.extensions import babel, csrf, db, limiter, login_manager, migrate
 from consult.hearings import bp as hearings_bp
+from consult.mail import tasks as mail_tasks  # noqa: F401  (registers the tasks)
 from consult.main import bp as main_bp
 from consult.moderation import bp as moderation_bp
 from consult.operations import bp as operations_bp
@@ -23,6 +24,8 @@ from consult.operations import metrics
 from consult.organisations import bp as organisations_bp
 from consult.paper import bp as paper_bp
 from consult.parsing import IdConverter
+from consult.privacy import tasks as privacy_tasks  # noqa: F401  (registers the tasks)
+from consult.queue import queue
 from consult.synthesis import bp as synthesis_bp
 from consult.privacy import bp as privacy_bp
 from consult.testimonies import bp as testimonies_bp
@@ -70,6 +73,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     login_manager.init_app(app)
+    queue.init_app(app)
     i18n.init_app(app)
     labels.init_app(app)
     security.init_app(app)

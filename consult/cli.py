@@ -10,6 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask.cli import with_appcontext
+from huey.consumer import Consumer
 
 from consult.accounts import services as accounts
 from consult.demo import DEMO_SLUG, load_demo
@@ -33,6 +34,7 @@ from consult.exports import formats, opendata, report
 from consult.exports.views import report_labels
 from consult.exports import services as exports
 from consult.privacy import services as privacy
+from consult.queue import queue
 from consult.voting import polis_files
 from consult.voting import services as voting
 
@@ -100,6 +102,22 @@ def grant_role(email: str, slug: str, role: str, revoke: bool):
     changed = change(user, consultation, Role(role))
     verb = "revoked" if revoke else "granted"
     click.echo(f"Role {role} {verb}." if changed else "Nothing to change.")
+
+
+@consult_cli.command("worker")
+@click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Tasks run at the same time.")
+@with_appcontext
+def worker(threads: int):
+    """Run the background work until stopped: e-mail, text analysis, the nightly purge.
+
+    Tasks come from REDIS_URL's Redis, else from the SQLite file QUEUE_DATABASE; start
+    one worker (or more, on any machine) beside the web processes. SIGINT (Ctrl-C) lets
+    the tasks under way finish before it stops; SIGTERM stops it at once.
+    """
+    if queue.immediate:
+        raise click.ClickException("this configuration runs tasks at once; no worker needed.")
+    Consumer(queue, workers=threads, worker_type="thread", periodic=True).run()
 
 
 @consult_cli.command("purge")

@@ -93,6 +93,7 @@ def register(email: str, display_name: str, password: str, locale: str | None) -
     if existing is not None:
         _mail_user(existing, _l("An account already exists"), "account_exists",
                    login_url=url_for("accounts.login", _external=True))
+        db.session.commit()
         return
     user = User(
         email=normalise_email(email),
@@ -102,7 +103,7 @@ def register(email: str, display_name: str, password: str, locale: str | None) -
     )
     db.session.add(user)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
         # Registered in a parallel request a moment ago.
         db.session.rollback()
@@ -111,9 +112,11 @@ def register(email: str, display_name: str, password: str, locale: str | None) -
 
 
 def send_confirmation(user: User) -> None:
+    """Mail the confirmation link; commits, with whatever the caller added (the account)."""
     token = _serializer("confirm").dumps({"user": user.id, "email": user.email})
     _mail_user(user, _l("Confirm your e-mail address"), "confirm",
                url=url_for("accounts.confirm", token=token, _external=True))
+    db.session.commit()
 
 
 def confirm_email(token: str) -> User:
@@ -258,6 +261,7 @@ def request_password_reset(email: str) -> None:
     token = _serializer("reset").dumps({"user": user.id, "fp": _reset_fingerprint(user)})
     _mail_user(user, _l("Reset your password"), "reset",
                url=url_for("accounts.reset_password", token=token, _external=True))
+    db.session.commit()
 
 
 def user_for_reset_token(token: str) -> User:

@@ -220,11 +220,11 @@ def cancel_registration(event: LocalEvent, user: User) -> bool:
         .where(Registration.event_id == event.id, Registration.user_id == user.id,
                Registration.cancelled_at.is_(None))
         .values(cancelled_at=utcnow())).rowcount
-    db.session.commit()
     if cancelled:
         _tell_promoted(event, before - {user.id})
         _mail(user, _l("Your registration is cancelled"), "event_registration_cancelled",
               event)
+    db.session.commit()
     return bool(cancelled)
 
 
@@ -308,8 +308,8 @@ def update_event(event: LocalEvent, values: EventValues, by: User) -> None:
     _apply(event, event.consultation, values)
     audit.record("events.edited", object_type="local_event", object_id=event.id,
                  consultation_id=event.consultation_id, actor=by)
-    db.session.commit()
     _tell_promoted(event, before)
+    db.session.commit()
 
 
 def cancel_event(event: LocalEvent, by: User) -> None:
@@ -321,9 +321,9 @@ def cancel_event(event: LocalEvent, by: User) -> None:
     event.cancelled_at = utcnow()
     audit.record("events.cancelled", object_type="local_event", object_id=event.id,
                  consultation_id=event.consultation_id, actor=by)
-    db.session.commit()
     for registration in queue(event):
         _mail(registration.user, _l("An event is cancelled"), "event_cancelled", event)
+    db.session.commit()
 
 
 def may_report(event: LocalEvent) -> bool:

@@ -8,6 +8,7 @@ from consult.models.consultation import (
     Theme,
 )
 from consult.models.moderation import AuditEntry, Flag, RejectionReason
+from consult.models.operations import Job, JobState, OutboxMessage
 from consult.models.outreach import (
     Hearing,
     Invitation,
@@ -57,6 +58,9 @@ from consult.models.voting import (
 )
 
 __all__ = [
+    "Job",
+    "JobState",
+    "OutboxMessage",
     "Hearing",
     "Invitation",
     "LocalEvent",

@@ -148,7 +148,7 @@ def _decide(testimony: Testimony, actor: User | None, version: int, action: str,
         audit.record(action, object_type="testimony", object_id=testimony.id,
                      consultation_id=testimony.consultation_id, actor=actor,
                      reason=" — ".join(filter(None, [reason.name if reason else "", note])))
-    _tell_author(testimony)
+        _tell_author(testimony)
 
 
 def publish(testimony: Testimony, actor: User | None, version: int) -> None:

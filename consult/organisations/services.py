@@ -136,7 +136,6 @@ def decide(organisation: Organisation, actor: User, decision: str, note: str = "
                                    "was changed."))
     record(f"organisation.{status.value}", object_type="organisation", object_id=organisation.id,
            consultation_id=organisation.consultation_id, reason=note.strip(), actor=actor)
-    db.session.commit()
     db.session.refresh(organisation)
     owner = owner_of(organisation)
     if owner is not None:
@@ -145,6 +144,7 @@ def decide(organisation: Organisation, actor: User, decision: str, note: str = "
                       "organisation_decision", organisation=organisation, note=note.strip(),
                       url=url_for("organisations.show", slug=organisation.consultation.slug,
                                   organisation_id=organisation.id, _external=True))
+    db.session.commit()
 
 
 def invitations_of(organisation: Organisation) -> list[Invitation]:
@@ -175,7 +175,6 @@ def invite(organisation: Organisation, inviter: User, email: str) -> Invitation:
     record("organisation.invited", object_type="organisation", object_id=organisation.id,
            consultation_id=organisation.consultation_id, actor=inviter,
            details={"invitation": invitation.id})
-    db.session.commit()
     account = find_user(address)
     locale = account.locale if account is not None and account.locale else None
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
@@ -183,6 +182,7 @@ def invite(organisation: Organisation, inviter: User, email: str) -> Invitation:
                   "organisation_invitation", organisation=organisation, inviter=inviter,
                   expires_at=invitation.expires_at,
                   url=url_for("organisations.invitation", token=token, _external=True))
+    db.session.commit()
     return invitation
 
 

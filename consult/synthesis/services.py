@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from consult import audit
 from consult.extensions import db
 from consult.parsing import as_id
+from consult.queue import latest_job, new_job
 from consult.models import (
     AnalysisRun,
     Channel,
@@ -22,6 +23,8 @@ from consult.models import (
     DraftStatus,
     Evidence,
     Excerpt,
+    Job,
+    JobState,
     Measure,
     NearDuplicate,
     Orientation,
@@ -399,6 +402,18 @@ def start_analysis(consultation: Consultation) -> tuple[AnalysisRun, bool]:
     db.session.add(run)
     db.session.commit()
     return run, True
+
+
+def request_analysis(consultation: Consultation, user: User) -> tuple[Job, bool]:
+    """Queue an analysis job unless one is waiting or under way (a double click queues
+    one); returns the job and whether it is new. The caller queues the task."""
+    job = latest_job("analysis", consultation.id)
+    if job is not None and job.state in (JobState.QUEUED, JobState.RUNNING) \
+            and job.created_at > utcnow() - ANALYSIS_TIMEOUT:
+        return job, False
+    job = new_job("analysis", consultation_id=consultation.id, requested_by_id=user.id)
+    db.session.commit()
+    return job, True
 
 
 def complete_analysis(run_id: int, topics: int | None = None) -> AnalysisRun:

@@ -1,9 +1,8 @@
 """The commissioners' reading room, codebook and coding; the public page of the
 published orientations, recommendations and measures."""
 import json
-import threading
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -25,7 +24,8 @@ from consult.models import (
 )
 from consult.moderation import services as moderation
 from consult.security import mark_private
-from consult.synthesis import bp, services
+from consult.queue import latest_job
+from consult.synthesis import bp, services, tasks
 from consult.synthesis.forms import CodeForm, CodingForm, ItemForm, ItemTextForm
 
 
@@ -309,26 +309,20 @@ def add_evidence(consultation, testimony_id: int):
     return redirect(url_for("synthesis.read", slug=consultation.slug, testimony_id=testimony.id))
 
 
-def _complete_in_background(app, run_id: int) -> None:
-    with app.app_context():
-        services.complete_analysis(run_id)
-
-
 @bp.route("/c/<slug>/analysis", methods=["GET", "POST"])
 @staff_of(*READERS)
 def analysis(consultation):
-    """Start the text analysis (it runs in the background) and show the latest result."""
+    """Queue the text analysis (the worker runs it) and show the latest result."""
     mark_private()
     if request.method == "POST":
-        run, started = services.start_analysis(consultation)
-        if started:
-            threading.Thread(target=_complete_in_background, name=f"analysis-{run.id}",
-                             args=(current_app._get_current_object(), run.id),
-                             daemon=True).start()
-        flash(_("The analysis has started; this page shows its result when it is done."),
+        job, queued = services.request_analysis(consultation, current_user)
+        if queued:
+            tasks.analyse(job.id)
+        flash(_("The analysis is queued; this page shows its progress, then its result."),
               "success")
         return redirect(url_for("synthesis.analysis", slug=consultation.slug))
-    run = services.latest_analysis(consultation)
-    result = json.loads(run.result) if run is not None and run.state == "done" else None
-    return render_template("synthesis/analysis.html", consultation=consultation, run=run,
-                           result=result)
+    job = latest_job("analysis", consultation.id)
+    run = services.latest_finished_analysis(consultation)
+    result = json.loads(run.result) if run is not None else None
+    return render_template("synthesis/analysis.html", consultation=consultation, job=job,
+                           run=run, result=result)

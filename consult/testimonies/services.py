@@ -180,6 +180,9 @@ def submit_testimony(
                            uploader_key=uploader)
             )
         db.session.add(testimony)
+        db.session.flush()
+        if send_receipt:
+            _send_receipt(testimony, token)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -194,8 +197,6 @@ def submit_testimony(
         db.session.rollback()
         remove_files(written)
         raise
-    if send_receipt:
-        _send_receipt(testimony, token)
     return testimony, token
 
 

@@ -1,0 +1,71 @@
+"""Sending the outbox: each message is queued when the transaction that wrote it commits,
+retried with growing delays while the mail server is down, and swept every few minutes
+in case a queued task was lost."""
+import logging
+import smtplib
+from datetime import timedelta
+
+from flask import current_app
+from huey import crontab
+from huey.exceptions import RetryTask
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from consult import mail
+from consult.extensions import db
+from consult.models import OutboxMessage, utcnow
+from consult.queue import queue
+
+log = logging.getLogger("consult.mail")
+
+#: Session.info key: outbox messages written in the session's current transaction.
+_WRITTEN = "consult.outbox"
+
+
+@queue.app_task()
+def deliver_message(message_id: int) -> None:
+    """Send one message; one already sent (a task run twice) is gone and skipped. While
+    the mail server cannot be reached, try again after MAIL_RETRY_SECONDS, then twice as
+    long each time, MAIL_RETRIES times; then leave the message to the sweep."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        return
+    try:
+        mail.deliver(message)
+    except (OSError, smtplib.SMTPException) as error:
+        config = current_app.config
+        if message.attempts > config["MAIL_RETRIES"]:
+            log.warning("message %s not sent after %s attempts (%s): left in the outbox",
+                        message_id, message.attempts, message.last_error)
+            return
+        raise RetryTask(delay=config["MAIL_RETRY_SECONDS"] * 2 ** (message.attempts - 1)) \
+            from error
+
+
+@queue.app_task(every=crontab(minute="*/5"))
+def deliver_waiting() -> None:
+    """Send what is still waiting a few minutes after it was written (its own task ran
+    out of retries, or was lost), oldest first; stop at the first failure."""
+    waiting = db.session.execute(
+        select(OutboxMessage).where(OutboxMessage.created_at < utcnow() - timedelta(minutes=2))
+        .order_by(OutboxMessage.id).limit(500)).scalars().all()
+    for message in waiting:
+        mail.deliver(message)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_written(session: Session, _context) -> None:
+    written = [obj.id for obj in session.new if isinstance(obj, OutboxMessage)]
+    if written:
+        session.info.setdefault(_WRITTEN, set()).update(written)
+
+
+@event.listens_for(Session, "after_commit")
+def _queue_written(session: Session) -> None:
+    for message_id in sorted(session.info.pop(_WRITTEN, ())):
+        deliver_message(message_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_written(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
