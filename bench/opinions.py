@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/opinions.py --sizes 1000x100,10000x1000,50000x2000,33500x800:2000000
 
-First, on the two real Polis conversations in ../shared/data/polis, the number of
+First, on the two real Polis conversations in tests/data/polis, the number of
 groups and the adjusted Rand index against Polis's own group-id, for our analysis,
 red-dwarf's Polis pipeline (defaults, random_state=0) and plain PCA + k-means.
 
@@ -32,7 +32,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: find `consult`
 
-POLIS_DATA = ROOT.parent / "shared" / "data" / "polis"
+POLIS_DATA = ROOT / "tests" / "data" / "polis"
 CONVERSATIONS = ("15-per-hour-seattle", "brexit-consensus")
 CAMP_SHARES = (0.5, 0.3, 0.2)
 PASS_SHARE = 0.2

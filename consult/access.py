@@ -16,6 +16,9 @@ from consult.models.testimony import hash_receipt_token
 #: Who moderates a consultation: its moderators, and its commissioners.
 MODERATORS = (Role.MODERATOR, Role.COMMISSIONER)
 
+#: Who reads a consultation's audit log: its commissioners (and admins), not its moderators.
+AUDIT_READERS = (Role.COMMISSIONER,)
+
 #: The rules a view can declare; a test checks that every route declares one.
 RULES = ("public", "authenticated", "admin", "staff", "member", "operator")
 
@@ -154,6 +157,11 @@ def may_see_results(consultation: Consultation) -> bool:
     """Vote results are public once the consultation is closed; its commissioners (and
     admins) follow them all along."""
     return consultation.is_closed or is_staff(consultation, Role.COMMISSIONER)
+
+
+def may_read_audit_log(consultation: Consultation) -> bool:
+    """Whether the current person reads the consultation's audit log (and sees its link)."""
+    return is_staff(consultation, *AUDIT_READERS)
 
 
 def may_read_confidential(consultation: Consultation) -> bool:

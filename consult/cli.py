@@ -1,6 +1,8 @@
 """The `flask consult` commands."""
+import contextlib
 import functools
 import json
+import os
 import secrets
 import sys
 from pathlib import Path
@@ -53,6 +55,56 @@ def with_site_context(command):
             return command(*args, **kwargs)
 
     return wrapped
+
+
+class OutputPath(click.Path):
+    """A file (or, with file_okay=False, a folder) that a command will write, checked when
+    the command starts rather than after its work: the folder to hold it must exist (a
+    folder written may have missing parents, made on the way) and be writable."""
+
+    def __init__(self, **kwargs):
+        super().__init__(writable=True, path_type=Path, **kwargs)
+
+    def convert(self, value, param, ctx) -> Path:
+        path = super().convert(value, param, ctx)
+        if path.exists():
+            return path  # click.Path checked that it may be written
+        holder = path.parent
+        while not self.file_okay and not holder.exists() and holder != holder.parent:
+            holder = holder.parent
+        if not holder.exists():
+            self.fail(f"Folder '{holder}' does not exist.", param, ctx)
+        if not holder.is_dir():
+            self.fail(f"'{holder}' is not a folder.", param, ctx)
+        if not os.access(holder, os.W_OK | os.X_OK):
+            self.fail(f"Folder '{holder}' is not writable.", param, ctx)
+        return path
+
+
+@contextlib.contextmanager
+def _writing(output: Path):
+    """Turn a failure to write OUTPUT (a full disk, a folder removed meanwhile) into one
+    line, removing what was partly written."""
+    try:
+        yield
+    except OSError as error:
+        if output.is_file():
+            output.unlink()
+        raise click.ClickException(
+            f"Nothing written to {output}: {error.strerror or error}.") from error
+
+
+def _read_text(file: Path) -> str:
+    """The text of FILE, or one line saying it is not UTF-8 text (a PDF, an image…)."""
+    try:
+        text = file.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or "\x00" in text:
+        raise click.ClickException(
+            f"Nothing imported: {file.name} is not a text file in UTF-8; save it as plain "
+            "text (UTF-8).")
+    return text
 
 
 @click.group("consult")
@@ -159,9 +211,10 @@ def import_recommendations(slug: str, file: Path):
     All or nothing: a malformed outline adds nothing and names the line at fault.
     """
     consultation = _consultation_or_fail(slug)
+    text = _read_text(file)
     try:
-        outline = parse_outline(file.read_text(encoding="utf-8"))
-    except (OutlineError, UnicodeDecodeError) as error:
+        outline = parse_outline(text)
+    except OutlineError as error:
         raise click.ClickException(f"Nothing imported: {error}") from error
     added = synthesis.import_outline(consultation, outline)
     click.echo("Imported as drafts: {} orientations, {} recommendations, {} measures.".format(*added))
@@ -266,7 +319,7 @@ def import_polis(directory: Path, slug: str):
     participants voters, the latest vote of each on each comment a vote. All or nothing."""
     try:
         export = polis_files.read_export(directory)
-    except (ValueError, OSError, UnicodeDecodeError) as error:
+    except (ValueError, OSError) as error:
         raise click.ClickException(f"Nothing imported: {error}") from error
     consultation = db.session.execute(
         db.select(Consultation).filter_by(slug=slug)).scalar_one_or_none()
@@ -285,7 +338,7 @@ def _polis_topic(directory: Path) -> str:
     """The conversation's topic, from the export's summary.csv when there is one."""
     summary = directory / "summary.csv"
     if summary.exists():
-        for line in summary.read_text(encoding="utf-8").splitlines():
+        for line in summary.read_text(encoding="utf-8", errors="replace").splitlines():
             key, _, value = line.partition(",")
             if key == "topic":
                 return value.strip().strip('"')[:200]
@@ -325,14 +378,15 @@ def opinion_groups(slug: str, as_json: bool):
 
 @consult_cli.command("export-polis")
 @click.argument("slug")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", type=OutputPath(file_okay=False))
 @with_appcontext
 def export_polis(slug: str, directory: Path):
     """Write the statements and current votes of the consultation SLUG into DIRECTORY in
     Polis's CSV shapes (comments.csv, votes.csv, participants-votes.csv with our groups)."""
     consultation = _consultation_or_fail(slug)
-    comments, votes = voting.export_polis(consultation, directory,
-                                          voting.opinion_groups(consultation))
+    with _writing(directory):
+        comments, votes = voting.export_polis(consultation, directory,
+                                              voting.opinion_groups(consultation))
     click.echo(f"Wrote {comments} statements and {votes} votes to {directory}.")
 
 
@@ -349,8 +403,8 @@ def export_polis(slug: str, directory: Path):
               help="The language of the PDF report.")
 @click.option("--public/--internal", "public", default=True, show_default=True,
               help="Public: what the public pages show. Internal: everything, CONFIDENTIAL.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The file to write.")
+@click.option("-o", "--output", type=OutputPath(dir_okay=False), required=True,
+              help="The file to write (its folder is checked before the work starts).")
 @with_site_context
 def export(slug: str, name: str, export_format: str, public: bool, output: Path,
            language: str):
@@ -361,14 +415,17 @@ def export(slug: str, name: str, export_format: str, public: bool, output: Path,
         with force_locale(language):
             html = render_template("exports/report_pdf.html", consultation=consultation,
                                    report=report.build(consultation, report_labels()))
-            output.write_bytes(report.pdf(html))
+            pdf = report.pdf(html)
+        with _writing(output):
+            output.write_bytes(pdf)
         click.echo(f"Wrote the synthesis report to {output}.")
         return
     if export_format == "opendata":
         if not (public and consultation.is_closed):
             raise click.ClickException("The open-data package is public, and made once the "
                                        "consultation is closed.")
-        opendata.write_package(consultation, output)
+        with _writing(output):
+            opendata.write_package(consultation, output)
         click.echo(f"Wrote the open-data package to {output}.")
         return
     kind = exports.Kind.PUBLIC if public else exports.Kind.INTERNAL
@@ -379,7 +436,7 @@ def export(slug: str, name: str, export_format: str, public: bool, output: Path,
     exports.record(consultation, name, kind, export_format, None)
     preamble = exports.preamble(consultation, kind)
     with click.progressbar(data.rows, label=f"{name} ({kind.value})",
-                           show_pos=True, file=sys.stderr) as rows:
+                           show_pos=True, file=sys.stderr) as rows, _writing(output):
         if export_format == "xlsx":
             try:
                 count = formats.write_xlsx(output, data.columns, rows, preamble)

@@ -1,5 +1,6 @@
-"""Response headers every page gets, and where a redirect may lead."""
-from flask import Flask, Response, g, request
+"""Response headers every page gets, requests refused before any view, and where a
+redirect may lead."""
+from flask import Flask, Response, abort, g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -28,6 +29,16 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
+
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        """No address and no search holds a NUL character (PostgreSQL refuses one in text):
+        such a request is answered before it reaches the database, the same on every database."""
+        if "\x00" in request.path:
+            abort(404)
+        if any("\x00" in name or "\x00" in value
+               for name, value in request.args.items(multi=True)):
+            abort(400)
 
     @app.after_request
     def set_security_headers(response: Response) -> Response:

@@ -1,10 +1,12 @@
 """The `flask consult` commands, run as an operator would, then checked through the site."""
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func
 from sqlalchemy.exc import OperationalError
 
+from consult import cli
 from consult import demo as demo_module
 
 from consult.extensions import db
@@ -313,3 +315,123 @@ def test_demo_keeps_accounts_that_existed_before_an_interrupted_run(
         assert runner.invoke(args=["consult", "demo"]).exit_code != 0
     assert [u.email for u in db.session.execute(db.select(User)).scalars()] == [
         "someone@example.org"]
+
+
+# Files the commands read and write: one clear line, never a traceback
+
+BINARY = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8
+
+#: What each kind of export is asked with, and the file name it is given.
+EXPORTS = {
+    "csv": ("--format", "csv"), "json": ("--format", "json"), "xlsx": ("--format", "xlsx"),
+    "pdf": ("--format", "pdf"), "zip": ("--format", "opendata"),
+}
+
+
+def one_clear_error(result) -> str:
+    """The command failed with a message and no traceback or codec jargon; the message."""
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code in (1, 2)
+    assert "Traceback" not in result.output and "codec" not in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1, result.output
+    return errors[0]
+
+
+@pytest.fixture
+def no_work(monkeypatch):
+    """Fails the test if the export's work starts (the report or a dataset is built)."""
+
+    def started(*args, **kwargs):
+        raise AssertionError("the work started before the output path was checked")
+
+    monkeypatch.setattr(cli.report, "build", started)
+    monkeypatch.setattr(cli.exports, "dataset", started)
+    monkeypatch.setattr(cli.opendata, "write_package", started)
+
+
+@pytest.mark.parametrize("extension", sorted(EXPORTS))
+def test_export_checks_the_output_folder_before_the_work(runner, make_consultation, tmp_path,
+                                                          no_work, extension):
+    make_consultation("sortie", phase="closed")
+    output = tmp_path / "missing" / f"export.{extension}"
+    result = runner.invoke(args=["consult", "export", "sortie", *EXPORTS[extension],
+                                 "-o", str(output)])
+    error = one_clear_error(result)
+    assert f"Folder '{output.parent}' does not exist." in error
+    assert not output.parent.exists()
+
+
+def test_export_refuses_a_file_where_its_folder_should_be(runner, make_consultation, tmp_path,
+                                                          no_work):
+    make_consultation("sortie")
+    (tmp_path / "notes.txt").write_text("a file, not a folder")
+    result = runner.invoke(args=["consult", "export", "sortie", "-o",
+                                 str(tmp_path / "notes.txt" / "export.csv")])
+    assert f"'{tmp_path / 'notes.txt'}' is not a folder." in one_clear_error(result)
+
+
+def test_export_polis_checks_its_folder_before_the_work(runner, make_consultation, tmp_path):
+    make_consultation("sortie")
+    (tmp_path / "notes.txt").write_text("a file, not a folder")
+    result = runner.invoke(args=["consult", "export-polis", "sortie",
+                                 str(tmp_path / "notes.txt" / "polis")])
+    assert f"'{tmp_path / 'notes.txt'}' is not a folder." in one_clear_error(result)
+    # A folder whose parents are missing is made with them.
+    made = tmp_path / "new" / "polis"
+    result = runner.invoke(args=["consult", "export-polis", "sortie", str(made)])
+    assert result.exit_code == 0, result.output
+    assert (made / "comments.csv").exists()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize("extension", ["csv", "json", "pdf"])
+def test_an_export_the_disk_refuses_ends_with_one_line(runner, make_consultation, make_testimony,
+                                                       extension):
+    make_testimony(make_consultation("sortie"), "Un témoignage publié.")
+    result = runner.invoke(args=["consult", "export", "sortie", *EXPORTS[extension],
+                                 "-o", "/dev/full"])
+    assert one_clear_error(result) == ("Error: Nothing written to /dev/full: "
+                                       "No space left on device.")
+
+
+@pytest.mark.parametrize("content", [BINARY, "1. Axe\n\nTexte.\n".encode("utf-16"),
+                                     b"1. Axe\n\x00\x00\x00\n"],
+                         ids=["image", "utf-16", "nul"])
+def test_import_recommendations_refuses_what_is_not_utf8_text(runner, make_consultation,
+                                                              tmp_path, content):
+    make_consultation("sortie")
+    path = tmp_path / "rapport.pdf"
+    path.write_bytes(content)
+    result = runner.invoke(args=["consult", "import-recommendations", "sortie", str(path)])
+    assert one_clear_error(result) == (
+        "Error: Nothing imported: rapport.pdf is not a text file in UTF-8; save it as plain "
+        "text (UTF-8).")
+
+
+def test_import_testimonies_refuses_a_binary_file(runner, make_consultation, tmp_path):
+    make_consultation("sortie")
+    path = tmp_path / "saisie.csv"
+    path.write_bytes(bytes(range(128, 256)) * 16)
+    result = runner.invoke(args=["consult", "import-testimonies", "sortie", str(path)])
+    assert "not in UTF-8" in one_clear_error(result)
+
+
+def test_import_polis_refuses_a_binary_file(runner, tmp_path):
+    (tmp_path / "comments.csv").write_bytes(BINARY)
+    (tmp_path / "votes.csv").write_text("timestamp,datetime,comment-id,voter-id,vote\n")
+    result = runner.invoke(args=["consult", "import-polis", str(tmp_path), "--slug", "p"])
+    assert one_clear_error(result) == (
+        "Error: Nothing imported: comments.csv is not a text file in UTF-8")
+
+
+def test_import_polis_reads_a_conversation_whose_summary_is_not_text(runner, tmp_path):
+    (tmp_path / "comments.csv").write_text(
+        "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n"
+        "1,,0,7,1,0,1,Premier\n", encoding="utf-8")
+    (tmp_path / "votes.csv").write_text(
+        "timestamp,datetime,comment-id,voter-id,vote\n3,,0,7,1\n", encoding="utf-8")
+    (tmp_path / "summary.csv").write_bytes(BINARY)
+    result = runner.invoke(args=["consult", "import-polis", str(tmp_path), "--slug", "p"])
+    assert result.exit_code == 0, result.output
+    assert "1 statements" in result.output

@@ -89,8 +89,10 @@ def document(server: str) -> dict:
                     {"name": "channel", "in": "query", "required": False,
                      "schema": TESTIMONY["properties"]["channel"]},
                     {"name": "q", "in": "query", "required": False,
-                     "description": "Words to search for (full-text)",
-                     "schema": {"type": "string", "maxLength": 200}},
+                     "description": "Words to search for (full-text); a NUL character is "
+                                    "refused, as in every parameter",
+                     "schema": {"type": "string", "maxLength": 200,
+                                "pattern": "^[^\\u0000]*$"}},
                     _number("cursor", "next_cursor of the previous page"),
                 ],
                 "responses": {"200": _json({

@@ -1,4 +1,5 @@
-"""Consultations and their lists of themes, participant categories and regions."""
+"""Consultations and their lists of themes, participant categories, regions and reasons
+for not publishing."""
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -36,13 +37,21 @@ class ListKind:
     model: type
     title: object
     item_label: object
+    #: The consultation's relationship holding the list.
+    attribute: str
+
+    def items(self, consultation: Consultation) -> list:
+        """The consultation's items of this list, in their order."""
+        return getattr(consultation, self.attribute)
 
 
 LIST_KINDS = {
-    "themes": ListKind(Theme, _l("Themes"), _l("Theme")),
-    "categories": ListKind(ParticipantCategory, _l("Participant categories"), _l("Category")),
-    "regions": ListKind(Region, _l("Regions"), _l("Region")),
-    "reasons": ListKind(RejectionReason, _l("Reasons for not publishing"), _l("Reason")),
+    "themes": ListKind(Theme, _l("Themes"), _l("Theme"), "themes"),
+    "categories": ListKind(ParticipantCategory, _l("Participant categories"), _l("Category"),
+                           "categories"),
+    "regions": ListKind(Region, _l("Regions"), _l("Region"), "regions"),
+    "reasons": ListKind(RejectionReason, _l("Reasons for not publishing"), _l("Reason"),
+                        "rejection_reasons"),
 }
 
 
@@ -92,7 +101,8 @@ def save_consultation(consultation: Consultation | None, data: dict) -> Consulta
         db.session.add(consultation)
         for kind, names in data.get("initial_lists", {}).items():
             for position, name in enumerate(names):
-                getattr(consultation, kind).append(LIST_KINDS[kind].model(name=name, position=position))
+                LIST_KINDS[kind].items(consultation).append(
+                    LIST_KINDS[kind].model(name=name, position=position))
     for field in ("slug", "title", "description", "contact_retention_days", "flag_threshold",
                   "participant_statements", "shuffle_votes", "min_votes_for_groups",
                   *(a for _p, a in PHASE_STARTS)):
@@ -111,7 +121,7 @@ def _item_or_error(consultation: Consultation, kind: str, item_id: int):
 def _name_taken(consultation: Consultation, kind: str, name: str, exclude_id: int | None) -> bool:
     return any(
         item.name.casefold() == name.casefold() and item.id != exclude_id
-        for item in getattr(consultation, kind)
+        for item in LIST_KINDS[kind].items(consultation)
     )
 
 
@@ -119,7 +129,7 @@ def add_list_item(consultation: Consultation, kind: str, name: str) -> None:
     name = name.strip()
     if _name_taken(consultation, kind, name, None):
         raise ConsultationError(_l("“%(name)s” is already in the list.", name=name))
-    items = getattr(consultation, kind)
+    items = LIST_KINDS[kind].items(consultation)
     position = max((item.position for item in items), default=-1) + 1
     items.append(LIST_KINDS[kind].model(name=name, position=position))
     db.session.commit()
@@ -155,14 +165,14 @@ def delete_list_item(consultation: Consultation, kind: str, item_id: int) -> Non
             _l("“%(name)s” is used by %(count)d testimonies; rename it instead.",
                name=item.name, count=used)
         )
-    getattr(consultation, kind).remove(item)
+    LIST_KINDS[kind].items(consultation).remove(item)
     db.session.commit()
 
 
 def move_list_item(consultation: Consultation, kind: str, item_id: int, offset: int) -> None:
     """Move an item one place up (offset -1) or down (+1)."""
     item = _item_or_error(consultation, kind, item_id)
-    items = list(getattr(consultation, kind))
+    items = list(LIST_KINDS[kind].items(consultation))
     index = items.index(item)
     target = index + offset
     if 0 <= target < len(items):

@@ -120,7 +120,8 @@ def _list_kind_or_404(kind: str) -> services.ListKind:
 @bp.route("/admin/consultations/<slug>/lists/<kind>", methods=["GET", "POST"])
 @admin_only
 def edit_list(slug: str, kind: str):
-    """Add to, rename, reorder or prune a consultation's themes, categories or regions."""
+    """Add to, rename, reorder or prune one of a consultation's lists (themes, categories,
+    regions, reasons for not publishing)."""
     consultation = consultation_or_404(slug)
     list_kind = _list_kind_or_404(kind)
     form = ListItemForm()
@@ -137,7 +138,7 @@ def edit_list(slug: str, kind: str):
         consultation=consultation,
         kind=kind,
         list_kind=list_kind,
-        items=getattr(consultation, kind),
+        items=list_kind.items(consultation),
         form=form,
     )
 

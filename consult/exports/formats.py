@@ -5,6 +5,7 @@ import json
 from collections.abc import Iterable, Iterator
 
 import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
 
 #: A spreadsheet reads a cell starting with one of these as a formula (or a command).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -71,7 +72,8 @@ def write_xlsx(target, columns: list[str], rows: Iterable[tuple],
                preamble: list[str] = ()) -> int:
     """Write one sheet to `target` (a path or a binary file) row by row (xlsxwriter's
     constant-memory mode); every cell is written as a string or a number, never as a
-    formula. Returns the number of data rows; raises TooManyRows past a sheet's limit."""
+    formula. Returns the number of data rows; raises TooManyRows past a sheet's limit, and
+    OSError when the file cannot be written."""
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True,
                                             "strings_to_formulas": False,
                                             "strings_to_urls": False,
@@ -96,4 +98,7 @@ def write_xlsx(target, columns: list[str], rows: Iterable[tuple],
                     sheet.write_string(line + count, index, str(value))
         return count
     finally:
-        workbook.close()
+        try:
+            workbook.close()
+        except FileCreateError as error:
+            raise error.args[0] from None  # the OSError: the folder or the disk refused the file

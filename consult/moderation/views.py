@@ -9,10 +9,18 @@ from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from consult.access import MODERATORS, consultation_or_404, may_read_confidential, public, staff_of
+from consult.access import (
+    AUDIT_READERS,
+    MODERATORS,
+    consultation_or_404,
+    may_read_audit_log,
+    may_read_confidential,
+    public,
+    staff_of,
+)
 from consult.extensions import db, limit
 from consult.parsing import as_id
-from consult.models import AuditEntry, Channel, RejectionReason, Role, Testimony
+from consult.models import AuditEntry, Channel, RejectionReason, Testimony
 from consult.moderation import bp, pii, services
 from consult.moderation.forms import DecisionForm, FlagForm, ReclassifyForm, RedactionForm
 from consult.security import mark_private
@@ -41,6 +49,11 @@ PII_LABELS = {
     "url": _l("link"),
     "name": _l("name"),
 }
+
+
+@bp.context_processor
+def moderation_context() -> dict:
+    return {"may_read_audit_log": may_read_audit_log}
 
 
 def _int_arg(name: str) -> int | None:
@@ -257,7 +270,7 @@ def flag(slug: str, testimony_id: int):
 
 
 @bp.route("/c/<slug>/audit")
-@staff_of(Role.COMMISSIONER)
+@staff_of(*AUDIT_READERS)
 def audit_log(consultation):
     """Who did what, when and why, in this consultation (newest first); CSV on request."""
     mark_private()

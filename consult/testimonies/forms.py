@@ -145,3 +145,9 @@ class SubmitTestimonyForm(TestimonyContentForm):
 
     def had_files(self) -> bool:
         return any(f and f.filename for f in self.attachments.data or [])
+
+
+class WithdrawForm(Form):
+    """The question asked before a testimony is withdrawn: only its button withdraws."""
+
+    confirm = SubmitField(_l("Withdraw my testimony"))

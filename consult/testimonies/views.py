@@ -9,11 +9,11 @@ from flask_login import current_user
 from consult.access import authenticated, consultation_or_404, own_testimony_or_404, public
 from consult.extensions import limit
 from consult.parsing import as_id
-from consult.models import Channel, Testimony
+from consult.models import Channel, Status, Testimony
 from consult.security import mark_private
 from consult.testimonies import bp, services
 from consult.testimonies.attachments import send_stored
-from consult.testimonies.forms import SubmitTestimonyForm, TestimonyContentForm
+from consult.testimonies.forms import SubmitTestimonyForm, TestimonyContentForm, WithdrawForm
 
 #: Receipt tokens of this browser's recent submissions, to answer a double click.
 RECENT_RECEIPTS_KEY = "recent_receipts"
@@ -117,20 +117,29 @@ def edit(token: str | None, testimony_id: int | None):
     return render_template("testimonies/edit.html", testimony=testimony, form=form, ref=ref)
 
 
-@bp.route("/receipt/<token>/withdraw", defaults={"testimony_id": None}, methods=["POST"])
+@bp.route("/receipt/<token>/withdraw", defaults={"testimony_id": None},
+          methods=["GET", "POST"])
 @bp.route("/my-testimonies/<int:testimony_id>/withdraw", defaults={"token": None},
-          methods=["POST"])
+          methods=["GET", "POST"])
 @public
 def withdraw(token: str | None, testimony_id: int | None):
-    """Withdraw a testimony: it leaves every public page."""
+    """Ask before withdrawing a testimony, saying what it does; once confirmed, withdraw
+    it: it leaves every public page."""
+    mark_private()
     testimony = own_testimony_or_404(token, testimony_id)
-    try:
-        services.withdraw_testimony(testimony)
-    except services.TestimonyError as error:
-        flash(str(error), "error")
-    else:
-        flash(_("Your testimony has been withdrawn."), "success")
-    return redirect(url_for("testimonies.follow", **_ref(token, testimony_id)))
+    ref = _ref(token, testimony_id)
+    if testimony.status is Status.WITHDRAWN:
+        return redirect(url_for("testimonies.follow", **ref))
+    form = WithdrawForm()
+    if form.validate_on_submit() and form.confirm.data:
+        try:
+            services.withdraw_testimony(testimony)
+        except services.TestimonyError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Your testimony has been withdrawn."), "success")
+        return redirect(url_for("testimonies.follow", **ref))
+    return render_template("testimonies/withdraw.html", testimony=testimony, form=form, ref=ref)
 
 
 @bp.route("/receipt/<token>/attachments/<int:attachment_id>", defaults={"testimony_id": None})

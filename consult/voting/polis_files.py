@@ -218,15 +218,19 @@ def _rows(path: Path, required: tuple[str, ...]) -> Iterable[tuple[int, dict[str
     """(line number, row) of a CSV file whose header has the ``required`` columns."""
     if not path.exists():
         raise ValueError(f"{path.name}: file not found in {path.parent}")
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        missing = [column for column in required if column not in (reader.fieldnames or ())]
-        if missing:
-            raise ValueError(f"{path.name}, line 1: missing column(s) {', '.join(missing)}")
-        for row in reader:
-            if None in row:
-                raise ValueError(f"{path.name}, line {reader.line_num}: more cells than columns")
-            yield reader.line_num, row
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            missing = [column for column in required if column not in (reader.fieldnames or ())]
+            if missing:
+                raise ValueError(f"{path.name}, line 1: missing column(s) {', '.join(missing)}")
+            for row in reader:
+                if None in row:
+                    raise ValueError(
+                        f"{path.name}, line {reader.line_num}: more cells than columns")
+                yield reader.line_num, row
+    except UnicodeDecodeError:
+        raise ValueError(f"{path.name} is not a text file in UTF-8") from None
 
 
 def _integer(row: dict[str, str], column: str, path: Path, line: int) -> int:

@@ -1,34 +1,49 @@
-"""The admin pages for a consultation's themes, participant categories and regions."""
+"""The admin pages for a consultation's themes, participant categories, regions and
+reasons for not publishing."""
+import re
+
 import pytest
 
 from consult.extensions import db
-from consult.models import Consultation, Status
+from consult.models import Consultation, RejectionReason, Status
 from tests.conftest import log_in, post_form
 
-KINDS = ["themes", "categories", "regions"]
+KINDS = ["themes", "categories", "regions", "reasons"]
+
+#: The consultation's attribute holding each list, where it differs from the list's address.
+ATTRIBUTES = {"reasons": "rejection_reasons"}
+
+
+def items(consultation, kind: str) -> list:
+    return getattr(consultation, ATTRIBUTES.get(kind, kind))
 
 
 @pytest.fixture
 def consultation(client, make_user, make_consultation):
     make_user("admin@example.org", admin=True)
     log_in(client, "admin@example.org")
-    return make_consultation(
+    consultation = make_consultation(
         "eg", themes=("Gouvernance", "Pratiques", "Accès"),
         categories=("Usager", "Intervenante", "Étudiante"),
         regions=("Montréal", "Estrie", "Laval"),
     )
+    consultation.rejection_reasons = [
+        RejectionReason(name=name, position=position)
+        for position, name in enumerate(("Hors sujet", "Propos injurieux", "Publicité"))]
+    db.session.commit()
+    return consultation
 
 
 def names(kind: str, slug: str = "eg") -> list[str]:
     db.session.expire_all()
     consultation = db.session.execute(db.select(Consultation).filter_by(slug=slug)).scalar_one()
-    return [item.name for item in getattr(consultation, kind)]
+    return [item.name for item in items(consultation, kind)]
 
 
 def item_id(kind: str, name: str, slug: str = "eg") -> int:
     db.session.expire_all()
     consultation = db.session.execute(db.select(Consultation).filter_by(slug=slug)).scalar_one()
-    return next(item.id for item in getattr(consultation, kind) if item.name == name)
+    return next(item.id for item in items(consultation, kind) if item.name == name)
 
 
 def change(client, kind, name, action, new_name=None, slug="eg"):
@@ -43,6 +58,15 @@ def change(client, kind, name, action, new_name=None, slug="eg"):
 def add(client, kind, name):
     return post_form(client, f"/admin/consultations/eg/lists/{kind}", {"name": name},
                      follow_redirects=True)
+
+
+def test_every_settings_tab_opens(client, consultation):
+    page = client.get("/admin/consultations/eg/edit").get_data(as_text=True)
+    tabs = page[page.index('<nav aria-label="Consultation settings">'):]
+    links = re.findall(r'href="([^"]+)"', tabs[:tabs.index("</nav>")])
+    assert {f"/admin/consultations/eg/lists/{kind}" for kind in KINDS} <= set(links)
+    for link in links:
+        assert client.get(link).status_code == 200, link
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -110,13 +134,16 @@ def test_delete_an_unused_item(client, consultation, kind):
 def test_an_item_used_by_a_testimony_cannot_be_deleted(
     client, consultation, make_testimony, kind, status
 ):
-    used = getattr(consultation, kind)[1]
-    make_testimony(
+    used = items(consultation, kind)[1]
+    testimony, _token = make_testimony(
         consultation, status=status,
         themes=[used] if kind == "themes" else [consultation.themes[0]],
         category=used if kind == "categories" else None,
         region=used if kind == "regions" else None,
     )
+    if kind == "reasons":
+        testimony.rejection_reason = used
+        db.session.commit()
     before = names(kind)
     response = change(client, kind, used.name, "delete")
     page = response.get_data(as_text=True)

@@ -46,9 +46,21 @@ def test_a_person_testifies_and_finds_it_under_the_receipt_link(
     again.goto(receipt_url)
     assert text in again.locator("article").inner_text()
     assert "status-pending" in again.locator(".status").get_attribute("class")
-    later.close()
     testimony = db.session.execute(db.select(Testimony)).scalar_one()
     assert testimony.status is Status.PENDING and testimony.body == text
+
+    # Withdrawing asks first, then withdraws.
+    again.get_by_role("link", name="Retirer mon témoignage").click()
+    again.wait_for_url(f"{receipt_url}/withdraw")
+    assert again.get_by_role("heading", level=1).inner_text() == "Retirer ce témoignage\u202f?"
+    db.session.refresh(testimony)
+    assert testimony.status is Status.PENDING
+    again.get_by_role("button", name="Retirer mon témoignage").click()
+    again.wait_for_url(receipt_url)
+    assert "status-withdrawn" in again.locator(".status").get_attribute("class")
+    later.close()
+    db.session.refresh(testimony)
+    assert testimony.status is Status.WITHDRAWN
 
 
 def test_a_form_with_an_error_comes_back_with_what_was_typed(browser, live_server,
@@ -80,6 +92,7 @@ def participant_pages(consultation, testimony, token) -> list[str]:
         f"/c/{slug}/testify",
         f"/receipt/{token}",
         f"/receipt/{token}/edit",
+        f"/receipt/{token}/withdraw",
         "/account/login",
         "/account/register",
         "/account/forgot-password",

@@ -14,7 +14,7 @@ from tests.e2e.pages import accessibility_problems, log_in_on_page
 
 pytestmark = pytest.mark.e2e
 
-BREXIT = Path(__file__).resolve().parents[3] / "shared" / "data" / "polis" / "brexit-consensus"
+BREXIT = Path(__file__).resolve().parents[1] / "data" / "polis" / "brexit-consensus"
 
 
 @pytest.mark.parametrize("locale", ["fr-CA", "en-CA"])

@@ -7,6 +7,7 @@ import json
 import openpyxl
 import pytest
 
+from consult.exports import formats
 from consult.extensions import db
 from consult.models import AuditEntry, Role, Status, Visibility
 from consult.synthesis import services as synthesis
@@ -190,3 +191,9 @@ def test_every_vote_exported_with_voters_by_number_only(runner, make_consultatio
     rows = list(csv.DictReader(target.read_text(encoding="utf-8").splitlines()[1:]))
     assert [(r["voter"], r["vote"]) for r in rows] == [("1", "-1"), ("2", "0"), ("3", "1")]
     assert "@" not in target.read_text(encoding="utf-8")
+
+
+def test_a_spreadsheet_that_cannot_be_written_raises_the_system_error(tmp_path):
+    # As for CSV and JSON, so that the command line says why in one line.
+    with pytest.raises(FileNotFoundError):
+        formats.write_xlsx(tmp_path / "missing" / "export.xlsx", ["a"], [(1,)])

@@ -1,10 +1,13 @@
 """Masking personal information, readers' flags, and the append-only audit log."""
+import re
+
 import pytest
 from sqlalchemy import text
 
 from consult.extensions import db
 from consult.models import AuditEntry, Status, Testimony
 from tests.conftest import log_in, post_form
+from tests.moderation.conftest import MODERATOR
 from tests.moderation.test_decisions import decide, log_rows, queue_page
 
 PHONE = "514-555-0199"
@@ -136,6 +139,26 @@ def test_the_audit_page_and_its_csv(app, desk, moderator):
     assert "testimony.rejected" in body and "'=HYPERLINK" in body
     # Moderators work the queue; the audit log is for commissioners and admins.
     assert moderator.get("/c/desk/audit").status_code == 404
+
+
+def tab_links(client, path: str) -> dict[str, str]:
+    """The moderation tabs on a page: their text and address."""
+    page = client.get(path).get_data(as_text=True)
+    tabs = page[page.index('<nav aria-label="Moderation">'):]
+    tabs = tabs[:tabs.index("</nav>")]
+    return dict((text, href) for href, text in re.findall(r'<a href="([^"]+)">([^<]+)</a>', tabs))
+
+
+@pytest.mark.parametrize("person", [MODERATOR, "com@example.org"])
+def test_every_moderation_tab_opens_for_whoever_sees_it(make_client, desk, person):
+    client = make_client()
+    log_in(client, person)
+    for page in ("/c/desk/moderation", "/c/desk/moderation/figures"):
+        tabs = tab_links(client, page)
+        assert set(tabs) >= {"Queue", "Figures"}
+        for text, href in tabs.items():
+            assert client.get(href).status_code == 200, (person, text, href)
+    assert ("Audit log" in tabs) == (person != MODERATOR)
 
 
 def test_pending_and_refused_testimonies_never_reach_a_public_page(client, desk, moderator):

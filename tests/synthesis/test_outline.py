@@ -1,11 +1,14 @@
-"""The outline parser on small synthetic outlines, malformed input, and the real report."""
+"""The outline parser on small synthetic outlines, malformed input, and a whole report."""
 from pathlib import Path
 
 import pytest
 
 from consult.synthesis.outline import OutlineError, parse_outline
 
-REPORT = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "002_f9c536de292a0656.txt"
+#: A commissioners' report as a PDF's text comes out: introduction and summary list, page
+#: breaks (a leading space), a footer, blank lines inside items, a closing word and
+#: signatures (written for these tests; the consultation is fictional).
+REPORT = Path(__file__).resolve().parents[1] / "data" / "outline_report.txt"
 
 
 def shape(orientations):
@@ -13,22 +16,21 @@ def shape(orientations):
     return [[len(r.measures) for r in o.recommendations] for o in orientations]
 
 
-# --- the real report ---------------------------------------------------------------
+# --- a whole report ----------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def report():
-    # No skip: if the seed file is missing, read_text raises and the tests fail.
     return parse_outline(REPORT.read_text(encoding="utf-8"))
 
 
 def test_report_has_five_orientations_with_titles(report):
     assert [o.number for o in report] == [1, 2, 3, 4, 5]
     assert [o.title for o in report] == [
-        "Affirmer le rôle indispensable du travail social",
-        "Revaloriser les praticiennes et praticiens en travail social",
-        "Rapprocher les services sociaux des populations",
-        "Développer et partager les connaissances du travail social",
-        "Mobiliser les forces vives du travail social",
+        "Reconnaître l’aide à domicile comme un service public essentiel",
+        "Améliorer les conditions de travail des aides à domicile",
+        "Rapprocher les décisions des territoires et des familles",
+        "Former et outiller les équipes d’aide à domicile",
+        "Faire vivre la parole des personnes aidées",
     ]
 
 
@@ -47,39 +49,47 @@ def test_report_counts_counted_by_hand(report):
 
 def test_report_texts(report):
     first = report[0]
-    assert first.text.startswith("Nous sommes fermement convaincus que le travail social")
+    assert first.text.startswith("Nous avons entendu partout la même demande")
     assert first.text.endswith("nous recommandons de :")
     assert first.text.count("\n\n") == 2  # three paragraphs
+    assert report[1].text.endswith("nous recommandons de\u00a0:")  # a no-break space
     rec = first.recommendations[0]
-    assert rec.text.startswith("Reconnaître haut et fort l’action du travail social")
-    assert rec.text.endswith("dans une société en constante évolution, par :")
+    assert rec.text.startswith("Affirmer publiquement la place de l’aide à domicile")
+    assert rec.text.endswith("au même titre que les soins, par :")
     assert rec.measures[0].text == (
-        "La valorisation de son approche humaniste, centrée sur l’accompagnement des "
-        "individus et la prise en compte de leur environnement social et de leurs conditions "
-        "de vie."
+        "La présentation de l’aide à domicile comme un droit, accessible à toute personne "
+        "qui en a besoin, quel que soit son revenu ou le lieu où elle habite, dès la "
+        "première demande."
     )
     # a page break (leading space) before "b." and a blank line inside measure 1.4.a
-    assert first.recommendations[1].measures[1].text.startswith("L’allocation transparente")
+    assert first.recommendations[1].measures[1].text.startswith("La publication, chaque année")
     assert first.recommendations[3].measures[0].text.endswith(
-        "afin d’y reconnaître explicitement le droit au logement, le droit de la famille à des "
-        "mesures de soutien, ainsi que le droit de toute personne de bénéficier des programmes, "
-        "biens, services, installations et conditions lui permettant de jouir du meilleur état de "
-        "santé physique et mentale qu’elle puisse atteindre."
+        "afin d’y inscrire le repérage des fragilités, la prévention des chutes et la lutte "
+        "contre l’isolement comme des missions à part entière, financées et évaluées comme "
+        "telles, au même titre que l’aide aux gestes de la vie quotidienne."
     )
+    # blank lines inside measures right after their letter (4.1.a, 4.2.b)
+    assert report[3].recommendations[0].measures[0].text == (
+        "Une place plus grande faite à la relation, à l’écoute et à la communication avec "
+        "la personne aidée et son entourage.")
+    assert report[3].recommendations[1].measures[1].text.endswith("frais de déplacement.")
 
 
 def test_report_inline_numbers_footer_and_conclusion_are_not_items(report):
     measure = report[2].recommendations[0].measures[0]
-    assert "1) les instances décisionnelles" in measure.text
-    assert measure.text.endswith("4) les milieux de recherche.")
+    assert "1) les conseils d’administration" in measure.text
+    assert "; 4) les groupes de travail" in measure.text  # a line starting with "4)"
+    assert measure.text.endswith("4) les groupes de travail qui préparent les schémas "
+                                 "départementaux.")
     last_of_3 = report[2].recommendations[2].measures[3]
-    assert last_of_3.text.endswith("pour rejoindre des personnes ou des groupes.")
+    assert last_of_3.text.endswith("ne venant qu’en complément quand la personne le souhaite.")
     assert "Constats et recommandations" not in report[3].text
-    assert report[3].text.startswith("Pour plusieurs praticiennes et praticiens")
+    assert report[3].text.startswith("Beaucoup d’aides à domicile commencent leur métier")
     last = report[4].recommendations[1].measures[3]
     assert last.letter == "d"
-    assert last.text.endswith("et agir pour leur mise en œuvre.")
-    assert all("commissaire" not in m.text for r in report[4].recommendations for m in r.measures)
+    assert last.text.endswith("et suivre leur mise en œuvre année après année.")
+    assert all("commissaire" not in m.text and "remercions" not in m.text
+               for r in report[4].recommendations for m in r.measures)
 
 
 # --- synthetic outlines ------------------------------------------------------------

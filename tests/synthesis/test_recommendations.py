@@ -9,7 +9,7 @@ from consult.synthesis.outline import parse_outline
 from consult.testimonies.services import refresh_public_copy
 from tests.conftest import log_in, post_form
 
-REPORT = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "002_f9c536de292a0656.txt"
+REPORT = Path(__file__).resolve().parents[1] / "data" / "outline_report.txt"
 
 OUTLINE = """\
 1. Reconnaître le travail social
@@ -54,9 +54,11 @@ def test_the_report_imports_as_five_orientations(make_consultation, runner):
     result = runner.invoke(args=["consult", "import-recommendations", consultation.slug,
                                  str(REPORT)])
     assert result.exit_code == 0, result.output
+    assert "5 orientations, 17 recommendations, 52 measures" in result.output
     assert db.session.query(Orientation).count() == 5
     numbered = services.orientations(consultation, published_only=False)
-    assert numbered[0].orientation.title == "Affirmer le rôle indispensable du travail social"
+    assert numbered[0].orientation.title == (
+        "Reconnaître l’aide à domicile comme un service public essentiel")
     assert all(o.orientation.status.value == "draft" for o in numbered)
 
 

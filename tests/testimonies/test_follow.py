@@ -1,4 +1,6 @@
 """Following one's testimony by receipt link or account: status, edit, withdraw."""
+import re
+
 import pytest
 
 from consult.extensions import db
@@ -76,25 +78,84 @@ def test_no_edit_once_moderated(client, make_consultation, make_testimony, statu
     assert testimony.body == "Figé."
 
 
+def withdraw_form(client, path: str) -> dict:
+    """The fields of the confirmation page's form, as the browser would send them."""
+    page = client.get(path).get_data(as_text=True)
+    form = page[page.index(f'<form method="post" action="{path}"'):]
+    form = form[:form.index("</form>")]
+    return dict(re.findall(r'<(?:input type="hidden"|button type="submit") name="([^"]+)" '
+                           r'value="([^"]*)"', form))
+
+
+def test_withdrawing_asks_first_and_says_what_it_does(client, make_consultation, make_testimony):
+    consultation = make_consultation()
+    testimony, token = make_testimony(consultation, "Bientôt retiré peut-être.")
+    receipt = client.get(f"/receipt/{token}").get_data(as_text=True)
+    assert f'<a class="button danger" href="/receipt/{token}/withdraw">' in receipt
+    response = client.get(f"/receipt/{token}/withdraw")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert "Withdraw this testimony?" in page and "Bientôt retiré peut-être." in page
+    assert "off every public page and out of the public exports" in page
+    assert "This cannot be undone" in page
+    assert f'<a href="/receipt/{token}">Keep my testimony</a>' in page
+    db.session.refresh(testimony)
+    assert testimony.status is Status.PUBLISHED
+
+
 def test_withdrawing_removes_it_from_public_pages(client, make_consultation, make_testimony):
     consultation = make_consultation()
     testimony, token = make_testimony(consultation, "Bientôt retiré.")
     assert client.get(f"/c/{consultation.slug}/testimonies/{testimony.id}").status_code == 200
-    response = post_form(client, f"/receipt/{token}/withdraw", form_page=f"/receipt/{token}",
-                         follow_redirects=True)
-    assert "has been withdrawn" in response.get_data(as_text=True)
+    confirmed = withdraw_form(client, f"/receipt/{token}/withdraw")
+    response = client.post(f"/receipt/{token}/withdraw", data=confirmed, follow_redirects=True)
+    assert response.request.path == f"/receipt/{token}"
+    page = response.get_data(as_text=True)
+    assert "has been withdrawn" in page and "Withdraw my testimony" not in page
     assert client.get(f"/c/{consultation.slug}/testimonies/{testimony.id}").status_code == 404
     listing = client.get(f"/c/{consultation.slug}/testimonies?q=retiré").get_data(as_text=True)
     assert "Bientôt retiré." not in listing
+    # Asking again once withdrawn leads back to the receipt.
+    again = client.get(f"/receipt/{token}/withdraw")
+    assert again.status_code == 302 and again.headers["Location"] == f"/receipt/{token}"
+
+
+def test_a_post_without_the_confirmation_only_asks(client, make_consultation, make_testimony):
+    # As a receipt page kept open from before, whose button sent no confirmation.
+    consultation = make_consultation()
+    testimony, token = make_testimony(consultation, "Reste publié.")
+    response = post_form(client, f"/receipt/{token}/withdraw", form_page=f"/receipt/{token}")
+    assert response.status_code == 200
+    assert "Withdraw this testimony?" in response.get_data(as_text=True)
+    db.session.refresh(testimony)
+    assert testimony.status is Status.PUBLISHED
 
 
 def test_withdraw_needs_a_post_with_csrf(client, make_consultation, make_testimony):
     consultation = make_consultation()
     testimony, token = make_testimony(consultation, "Reste là.", status=Status.PENDING)
-    assert client.get(f"/receipt/{token}/withdraw").status_code == 405
-    assert client.post(f"/receipt/{token}/withdraw").status_code == 400
+    assert client.get(f"/receipt/{token}/withdraw").status_code == 200
+    confirmed = withdraw_form(client, f"/receipt/{token}/withdraw")
+    del confirmed["csrf_token"]
+    assert client.post(f"/receipt/{token}/withdraw", data=confirmed).status_code == 400
     db.session.refresh(testimony)
     assert testimony.status is Status.PENDING
+
+
+def test_an_account_holder_withdraws_through_the_same_question(
+    client, make_consultation, make_testimony, make_user
+):
+    consultation = make_consultation()
+    me = make_user("me@example.org")
+    mine, _ = make_testimony(consultation, "Le mien.", author=me, status=Status.PENDING)
+    log_in(client, "me@example.org")
+    page = client.get(f"/my-testimonies/{mine.id}/withdraw").get_data(as_text=True)
+    assert "Withdraw this testimony?" in page
+    assert f'<a href="/my-testimonies/{mine.id}">Keep my testimony</a>' in page
+    confirmed = withdraw_form(client, f"/my-testimonies/{mine.id}/withdraw")
+    client.post(f"/my-testimonies/{mine.id}/withdraw", data=confirmed)
+    db.session.refresh(mine)
+    assert mine.status is Status.WITHDRAWN
 
 
 def test_my_testimonies_lists_only_mine(client, make_consultation, make_testimony, make_user):
@@ -111,7 +172,8 @@ def test_my_testimonies_lists_only_mine(client, make_consultation, make_testimon
     assert client.get(f"/my-testimonies/{mine.id}").status_code == 200
     assert client.get(f"/my-testimonies/{theirs.id}").status_code == 404
     assert client.get(f"/my-testimonies/{theirs.id}/edit").status_code == 404
-    assert post_form(client, f"/my-testimonies/{theirs.id}/withdraw",
+    assert client.get(f"/my-testimonies/{theirs.id}/withdraw").status_code == 404
+    assert post_form(client, f"/my-testimonies/{theirs.id}/withdraw", {"confirm": "y"},
                      form_page="/my-testimonies").status_code == 404
     db.session.refresh(theirs)
     assert theirs.status is Status.PENDING

@@ -16,7 +16,7 @@ from sklearn.metrics import adjusted_rand_score
 from consult.voting.opinions import VoteMatrix, analyse
 from consult.voting.polis_files import Comment, Vote, read_export, write_export
 
-POLIS_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "polis"
+POLIS_DATA = Path(__file__).resolve().parents[1] / "data" / "polis"
 #: Adjusted Rand index against Polis's group-id measured for each conversation.
 MEASURED_ARI = {"15-per-hour-seattle": 0.884, "brexit-consensus": 0.876}
 

@@ -11,7 +11,7 @@ from consult.models import Consultation, Proposal, Role, Vote, Voter
 from consult.voting import polis_files
 from tests.conftest import log_in
 
-POLIS = Path(__file__).resolve().parents[3] / "shared" / "data" / "polis"
+POLIS = Path(__file__).resolve().parents[1] / "data" / "polis"
 BREXIT = POLIS / "brexit-consensus"
 
 
