@@ -54,12 +54,12 @@ def pdf_with_object_stream(plain: list[bytes], packed: list[bytes]) -> bytes:
             b"stream\n" % (stream_number, len(packed), len(header), len(stream))
             + stream + b"\nendstream\nendobj\n")
     offsets[xref_number] = len(out)
-    rows = [struct.pack(">BLH", 0, 0, 65535)]
-    rows += [struct.pack(">BLH", 1, offsets[n], 0) for n in range(1, first_packed)]
-    rows += [struct.pack(">BLH", 2, stream_number, i) for i in range(len(packed))]
-    rows += [struct.pack(">BLH", 1, offsets[n], 0) for n in (stream_number, xref_number)]
+    rows = [struct.pack(">BLL", 0, 0, 65535)]
+    rows += [struct.pack(">BLL", 1, offsets[n], 0) for n in range(1, first_packed)]
+    rows += [struct.pack(">BLL", 2, stream_number, i) for i in range(len(packed))]
+    rows += [struct.pack(">BLL", 1, offsets[n], 0) for n in (stream_number, xref_number)]
     table = b"".join(rows)
-    out += (b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Length %d >>\n"
+    out += (b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 4] /Root 1 0 R /Length %d >>\n"
             b"stream\n" % (xref_number, xref_number + 1, len(table))
             + table + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % offsets[xref_number])
     return bytes(out)

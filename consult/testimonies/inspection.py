@@ -1,7 +1,9 @@
-"""What is inside an attachment, read from its structure: the objects of a PDF (names
-decoded, compressed object streams opened) and the parts of an office document (names,
-declared types, links, sizes). A scan of the raw bytes sees neither a `#`-escaped name
-nor a compressed part. See docs/security.md, "Uploads"."""
+"""What is inside an attachment, read from its structure: the objects of a PDF that hold
+the names that matter (in any #xx spelling, compressed object streams unpacked) and the
+parts of an office document (names, declared types, links, sizes, read from the zip's
+directory first). A scan of the raw bytes sees neither a `#`-escaped name nor a
+compressed part. See docs/security.md, "Uploads"."""
+import bisect
 import io
 import re
 import zipfile
@@ -9,36 +11,52 @@ import zlib
 from xml.etree import ElementTree
 
 from pypdf import PdfReader, apply_configuration
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, read_object
 
 #: What a document may unpack to, in all (PDF object streams, or the parts of a zip),
-#: and how much bigger than it is packed: beyond either, it is refused unread.
+#: and how much bigger than it is packed (zip): beyond either, it is refused.
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_RATIO = 100
 #: A part above this size must itself stay within MAX_RATIO.
 RATIO_FLOOR_BYTES = 1024 * 1024
 MAX_ZIP_PARTS = 5000
-#: How many PDF dictionaries and arrays are walked before giving up.
-MAX_PDF_OBJECTS = 500_000
+#: How many PDF objects holding a name that matters are parsed before giving up (an
+#: ordinary PDF has one or two: its opening action).
+MAX_PDF_OBJECTS_PARSED = 1000
 #: The XML parts read to check an office document (types, manifest, links) are small.
 MAX_XML_BYTES = 1024 * 1024
 
 # --- PDF -------------------------------------------------------------------------------
+#
+# Every object of a PDF is not parsed: in pure Python that takes seconds, or minutes,
+# for a report whose pages carry thousands of links (bench/uploads.py). Instead, the file
+# and its object streams (unpacked by pypdf) are searched for the names that matter,
+# whatever their #xx spelling; the objects where a name turns up are parsed and judged by
+# their structure.
 
 #: Names of what a PDF reader runs, opens or fetches by itself: scripts, programs,
-#: embedded files, other documents, forms that send data, additional actions.
+#: embedded files, other documents, forms that send data (XFA forms carry scripts in
+#: compressed XML), additional actions, media.
 ACTIVE_PDF_NAMES = frozenset({
     "/JavaScript", "/JS", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/FileAttachment",
     "/RichMedia", "/XFA", "/GoToE", "/GoToR", "/ImportData", "/SubmitForm", "/AA",
     "/Movie", "/Sound", "/Rendition",
 })
-#: Where a link may lead.
-SAFE_URI_SCHEMES = ("http://", "https://", "mailto:")
+#: Names so long that finding one by chance in compressed data is out of the question:
+#: found anywhere, even where no parser would look, the file is refused.
+_LONG_NAMES = frozenset(name for name in ACTIVE_PDF_NAMES if len(name) > 4)
+#: Short active names, which do turn up by chance in compressed data, and /OpenAction,
+#: which is harmless when it only goes to a page: the objects that hold them are parsed.
+_NAMES_TO_PARSE = (ACTIVE_PDF_NAMES - _LONG_NAMES) | {"/OpenAction"}
 _PDF_DELIMITERS = rb"[\x00\t\n\f\r ()<>\[\]{}/%]"
+_PDF_SPACE = rb"[\x00\t\n\f\r ]+"
+_OBJECT_HEADER = re.compile(rb"(?<![0-9])[0-9]{1,10}" + _PDF_SPACE + rb"[0-9]{1,5}" + _PDF_SPACE
+                            + rb"obj\b")
 
 
 def _escaped_name(name: str) -> bytes:
-    """A pattern matching `name` with any of its characters written as #xx."""
+    """A pattern matching `name` (without its slash) with any of its characters written
+    as #xx."""
     pieces = []
     for char in name:
         code = f"{ord(char):02X}"
@@ -47,65 +65,33 @@ def _escaped_name(name: str) -> bytes:
     return "".join(pieces).encode()
 
 
-#: The longer active names, however escaped, anywhere in the bytes: this sees objects
-#: that the parser skipped (outside the cross-reference table, a repeated key, a damaged
-#: dictionary) and that another reader might still find. Short names (/JS, /AA) would
-#: turn up by chance in compressed data, so only the object walk looks for them.
-_ACTIVE_NAME_TOKEN = re.compile(
-    rb"/(?:" + b"|".join(_escaped_name(name[1:]) for name in sorted(ACTIVE_PDF_NAMES)
-                         if len(name) > 4) + rb")(?=" + _PDF_DELIMITERS + rb"|\Z)")
+def _names_pattern(names) -> re.Pattern:
+    return re.compile(rb"/(?:" + b"|".join(_escaped_name(name[1:]) for name in sorted(names))
+                      + rb")(?=" + _PDF_DELIMITERS + rb"|\Z)")
+
+
+_LONG_NAME_TOKEN = _names_pattern(_LONG_NAMES)
+_NAME_TO_PARSE = _names_pattern(_NAMES_TO_PARSE)
 
 
 def _action_is_inert(action) -> bool:
-    """An /OpenAction may only show a place in the document."""
+    """An /OpenAction may only show a place in the document, and do nothing next."""
     if isinstance(action, ArrayObject):
         return True
-    return isinstance(action, DictionaryObject) and action.get("/S") == "/GoTo"
+    return (isinstance(action, DictionaryObject) and action.get("/S") == "/GoTo"
+            and "/Next" not in action)
 
 
-def _uri_is_inert(uri) -> bool:
-    if isinstance(uri, bytes):
-        uri = uri.decode("latin-1")
-    return isinstance(uri, str) and uri.strip().lower().startswith(SAFE_URI_SCHEMES)
-
-
-def _dictionary_is_inert(dictionary: DictionaryObject) -> bool:
-    if any(key in ACTIVE_PDF_NAMES for key in dictionary):
-        return False
-    if "/OpenAction" in dictionary and not _action_is_inert(dictionary["/OpenAction"]):
-        return False
-    return "/URI" not in dictionary or _uri_is_inert(dictionary["/URI"])
-
-
-def _objects_are_inert(reader: PdfReader) -> bool:
-    """Walk every object of the cross-reference table and everything reachable from the
-    trailer, references resolved once each."""
-    unpacked = 0
-    for stream_number in {number for number, _index in reader.xref_objStm.values()}:
-        data = reader.get_object(stream_number).get_data()
-        unpacked += len(data)
-        if unpacked > MAX_UNPACKED_BYTES or _ACTIVE_NAME_TOKEN.search(data):
-            return False
-    if not isinstance(reader.trailer.get("/Root"), IndirectObject | DictionaryObject):
-        return False
-    pending: list = [reader.trailer]
-    pending += [IndirectObject(number, generation, reader)
-                for generation, numbers in reader.xref.items() for number in numbers]
-    pending += [IndirectObject(number, 0, reader) for number in reader.xref_objStm]
-    resolved, walked = set(), 0
+def _object_is_inert(found) -> bool:
+    """One object's dictionaries and arrays (its stream's dictionary, not its data)
+    hold no active name, and its /OpenAction, if any, only goes to a page."""
+    pending = [found]
     while pending:
         item = pending.pop()
-        if isinstance(item, IndirectObject):
-            if (item.idnum, item.generation) in resolved:
-                continue
-            resolved.add((item.idnum, item.generation))
-            item = item.get_object()
-        if isinstance(item, DictionaryObject | ArrayObject):
-            walked += 1
-            if walked > MAX_PDF_OBJECTS:
+        if isinstance(item, DictionaryObject):
+            if any(key in ACTIVE_PDF_NAMES for key in item):
                 return False
-        if isinstance(item, DictionaryObject):  # streams too: their dictionary
-            if not _dictionary_is_inert(item):
+            if "/OpenAction" in item and not _action_is_inert(item["/OpenAction"]):
                 return False
             pending.extend(item.values())
         elif isinstance(item, ArrayObject):
@@ -115,19 +101,124 @@ def _objects_are_inert(reader: PdfReader) -> bool:
     return True
 
 
+class _Reader(PdfReader):
+    """pypdf's reader, except that an object of an object stream is parsed alone: pypdf
+    parses the whole stream (tens of thousands of objects in some reports, minutes in
+    pure Python) to give one. Filled by _Pdf before any such object is asked for."""
+
+    packed: dict[int, tuple[bytes, int]]
+
+    def _get_object_from_stream(self, indirect_reference: IndirectObject):
+        data, offset = self.packed[indirect_reference.idnum]
+        stream = io.BytesIO(data)
+        stream.seek(offset)
+        return read_object(stream, self)
+
+
+class _Pdf:
+    """A PDF opened by pypdf, whose objects are found by their position in the file or in
+    one of its object streams, and each judged once."""
+
+    def __init__(self, content: bytes):
+        self.content = content
+        self.reader = _Reader(io.BytesIO(content), strict=False)
+        self.reader.packed = {}
+        self.listed = sorted((offset, number, generation)
+                             for generation, entries in self.reader.xref.items()
+                             for number, offset in entries.items())
+        self.headers: list[int] | None = None
+        self.judged: set[tuple[int, int]] = set()
+
+    def _inert_once(self, key: tuple[int, int], parse) -> bool:
+        if key in self.judged:
+            return True
+        self.judged.add(key)
+        return len(self.judged) <= MAX_PDF_OBJECTS_PARSED and _object_is_inert(parse())
+
+    def file_position_is_inert(self, position: int) -> bool:
+        """Whether the objects that may hold `position` of the file are inert: the listed
+        object that starts last before it (refused if it cannot be parsed), and any
+        object header between that one and it (an object the cross-reference table
+        leaves out, which a reader repairing the file would find)."""
+        at = bisect.bisect_right(self.listed, (position, float("inf"), 0))
+        if at == 0:
+            return False
+        offset, number, generation = self.listed[at - 1]
+        if not self._inert_once((-1, offset), lambda: self.reader.get_object(
+                IndirectObject(number, generation, self.reader))):
+            return False
+        if self.headers is None:
+            self.headers = [match.start() for match in _OBJECT_HEADER.finditer(self.content)]
+        first = bisect.bisect_right(self.headers, offset)
+        return all(self._inert_once((-1, header), lambda header=header: self._unlisted(header))
+                   for header in self.headers[first:bisect.bisect_right(self.headers, position)])
+
+    def _unlisted(self, header: int):
+        stream = io.BytesIO(self.content)
+        stream.seek(header)
+        try:
+            self.reader.read_object_header(stream)
+            return read_object(stream, self.reader)
+        except Exception:  # noqa: BLE001 — no object after all (the words inside a string)
+            return None
+
+    def open_object_streams(self) -> list[tuple[int, bytes, list[int]]]:
+        """Each object stream's number, unpacked data and its objects' offsets in it."""
+        streams, unpacked = [], 0
+        for stream_number in sorted({number for number, _ in self.reader.xref_objStm.values()}):
+            stream = self.reader.get_object(stream_number)
+            data = stream.get_data()
+            unpacked += len(data)
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise ValueError("object streams unpack beyond the limit")
+            first = int(stream["/First"])
+            numbers = [int(value) for value in data[:first].split()]
+            offsets = [first + offset for offset in numbers[1::2]]
+            self.reader.packed.update((number, (data, offset))
+                                      for number, offset in zip(numbers[::2], offsets))
+            streams.append((stream_number, data, sorted(offsets)))
+        return streams
+
+    def packed_position_is_inert(self, stream_number: int, data: bytes, offsets: list[int],
+                                 position: int) -> bool:
+        """Whether the object of an object stream that holds `position` is inert."""
+        at = bisect.bisect_right(offsets, position)
+        if at == 0:
+            return False
+        stream = io.BytesIO(data)
+        stream.seek(offsets[at - 1])
+        return self._inert_once((stream_number, offsets[at - 1]),
+                                lambda: read_object(stream, self.reader))
+
+
+def _found_objects_are_inert(pdf: _Pdf) -> bool:
+    if "/Root" not in pdf.reader.trailer:
+        return False
+    streams = pdf.open_object_streams()
+    if not all(pdf.file_position_is_inert(match.start())
+               for match in _NAME_TO_PARSE.finditer(pdf.content)):
+        return False
+    for stream_number, data, offsets in streams:
+        if _LONG_NAME_TOKEN.search(data) or not all(
+                pdf.packed_position_is_inert(stream_number, data, offsets, match.start())
+                for match in _NAME_TO_PARSE.finditer(data)):
+            return False
+    return True
+
+
 def pdf_is_inert(content: bytes) -> bool:
     """Whether a PDF can be opened without running, opening or fetching anything: no
-    script, launch, embedded file, form submission or additional action, an opening
-    action that only goes to a page, and links to web or mail addresses only. A PDF that
-    cannot be read through (damaged beyond repair, encrypted with a password) is not."""
-    if _ACTIVE_NAME_TOKEN.search(content):
+    script, launch, embedded file, form, media or additional action, and an opening
+    action that only goes to a page. A PDF that cannot be read through (damaged beyond
+    repair, encrypted with a password) is not."""
+    if _LONG_NAME_TOKEN.search(content):
         return False
     try:
         with apply_configuration(zlib_maximum_output_length=MAX_UNPACKED_BYTES):
-            reader = PdfReader(io.BytesIO(content), strict=False)
-            if reader.is_encrypted and not reader.decrypt(""):
+            pdf = _Pdf(content)
+            if pdf.reader.is_encrypted and not pdf.reader.decrypt(""):
                 return False
-            return _objects_are_inert(reader)
+            return _found_objects_are_inert(pdf)
     except Exception:  # noqa: BLE001 — pypdf fails in many ways on a malformed file
         return False
 

@@ -48,15 +48,18 @@ HOSTILE = {
         [catalog(b"/Names 4 0 R"), PAGES],
         [page(), b"<< /#4A#61#76#61Script << /Names [(x) 5 0 R] >> >>",
          b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>"]),
+    "additional actions of a page in an object stream": pdf_with_object_stream(
+        [catalog(), PAGES], [page(b"/#41A << /O << /S /URI /URI (https://tracker.example) >> >>")]),
     "additional actions of a page": pdf(catalog(), PAGES, page(b"/#41A << /O 4 0 R >>"),
                                         b"<< /S /URI /URI (https://example.org) >>"),
     "opening action that opens a web page": pdf(
         catalog(b"/OpenAction << /S /URI /URI (https://tracker.example/open) >>"), PAGES, page()),
     "embedded file": pdf(catalog(b"/Names << /EmbeddedFiles 4 0 R >>"), PAGES, page(),
                          b"<< /Names [(a.exe) << /Type /Filespec /F (a.exe) >>] >>"),
-    "link to a javascript: address": pdf(
-        catalog(), PAGES, page(b"/Annots [<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] "
-                               b"/A << /S /URI /URI (javascript:alert\\(1\\)) >> >>]")),
+    "object left out of the cross-reference table": pdf(catalog(), PAGES, page()) + (
+        b"9 0 obj\n<< /Type /Page /Parent 2 0 R /#41#41 << /O 10 0 R >> >>\nendobj\n"),
+    "XFA form": pdf(catalog(b"/AcroForm << /Fields [] /XFA 4 0 R >>"), PAGES, page(),
+                    b"<< /Length 0 >>\nstream\n\nendstream"),
     "damaged PDF that cannot be read through": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
     # The DOCX: a web page with a script in a compressed part.
     "web page part": docx_with({"word/afchunk.htm": WEB_PAGE},
@@ -64,8 +67,9 @@ HOSTILE = {
     "web page declared by its type only": docx_with(
         {"word/chunk1.dat": WEB_PAGE},
         '<Override PartName="/word/chunk1.dat" ContentType="application/xhtml+xml"/>'),
-    "macro-enabled main part": zip_of(docx_parts() | {"[Content_Types].xml": content_types().replace(
-        b"wordprocessingml.document.main+xml", b"ms-word.document.macroEnabled.main+xml")}),
+    "macro-enabled main part": zip_of(docx_parts() | {
+        "[Content_Types].xml": content_types().replace(
+            b"wordprocessingml.document.main+xml", b"ms-word.document.macroEnabled.main+xml")}),
     "ActiveX control": docx_with({"word/activeX/activeX1.xml": b"<ax/>"}),
     "script file": docx_with({"word/media/run.js": b"WScript.Shell"}),
     "SVG image with a script": docx_with(
@@ -132,9 +136,10 @@ WEB_TEXT = b"BT (Nos pages <html> n'ont ni <script> ni liens javascript:) Tj ET"
 ORDINARY = {
     "one-page PDF": (pdf(catalog(), PAGES, page()), "application/pdf"),
     "PDF 1.5 with an object stream, a link and an opening page": (pdf_with_object_stream(
-        [catalog(b"/OpenAction [3 0 R /Fit]"), PAGES],
+        [catalog(b"/OpenAction 4 0 R"), PAGES],
         [page(b"/Annots [<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] "
-              b"/A << /S /URI /URI (https://example.org/rapport) >> >>]")]), "application/pdf"),
+              b"/A << /S /URI /URI (https://example.org/rapport) >> >>]"), b"[3 0 R /Fit]"]),
+        "application/pdf"),
     "PDF whose text speaks of web pages": (pdf(
         catalog(), PAGES, page(b"/Contents 4 0 R"),
         b"<< /Length %d >>\nstream\n%s\nendstream" % (len(WEB_TEXT), WEB_TEXT)),
