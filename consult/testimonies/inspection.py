@@ -249,6 +249,10 @@ _DOCTYPE = re.compile(rb"<!(?:doctype|entity)", re.IGNORECASE)
 _CONTENT_TYPES = "[Content_Types].xml"
 _MANIFEST = "META-INF/manifest.xml"
 _RELATIONSHIP_HYPERLINK = "/hyperlink"
+#: A path on the author's own disk (file:///C:/…, C:\…): Word records the template a
+#: document was made from this way. A web address or a network share (\\server\…,
+#: file://server/…) would be fetched when the document is opened.
+_LOCAL_PATH = re.compile(r"(?:file:///)?[A-Za-z]:[\\/]")
 
 
 def _sizes_are_sane(parts: list[zipfile.ZipInfo]) -> bool:
@@ -315,7 +319,7 @@ def _declared_types(archive: zipfile.ZipFile, parts: dict[str, zipfile.ZipInfo],
 
 def _links_are_inert(archive: zipfile.ZipFile, parts: dict[str, zipfile.ZipInfo]) -> bool:
     """A DOCX fetches nothing when opened: only hyperlinks (followed when clicked) may
-    point outside it, not templates, frames, images or objects."""
+    point outside it; templates, frames, images or objects only to the author's disk."""
     for name, part in parts.items():
         if not name.endswith(".rels"):
             continue
@@ -324,7 +328,8 @@ def _links_are_inert(archive: zipfile.ZipFile, parts: dict[str, zipfile.ZipInfo]
             return False
         for element in root.iter():
             if (element.get("TargetMode", "").lower() == "external"
-                    and not element.get("Type", "").endswith(_RELATIONSHIP_HYPERLINK)):
+                    and not element.get("Type", "").endswith(_RELATIONSHIP_HYPERLINK)
+                    and not _LOCAL_PATH.match(element.get("Target", ""))):
                 return False
     return True
 

