@@ -9,7 +9,16 @@ from flask_login import current_user, login_required
 
 from consult.extensions import db
 from consult.logs import security_event
-from consult.models import Consultation, Membership, MemberRole, Organisation, Role, Testimony
+from consult.models import (
+    Attachment,
+    Consultation,
+    Membership,
+    MemberRole,
+    Organisation,
+    Role,
+    Testimony,
+    Visibility,
+)
 from consult.models.testimony import hash_receipt_token
 
 
@@ -221,6 +230,28 @@ def belonging_or_404(model, object_id: int, **owner):
     if found is None or any(getattr(found, name) != value for name, value in owner.items()):
         abort(404)
     return found
+
+
+def public_testimony_or_404(consultation: Consultation, testimony_id: int) -> Testimony:
+    """A testimony of `consultation` that anyone may read: published, not confidential,
+    not hidden after flags (its public copy is set)."""
+    return belonging_or_404(Testimony, testimony_id, consultation_id=consultation.id,
+                            is_public=True)
+
+
+def staff_testimony_or_404(consultation: Consultation, testimony_id: int) -> Testimony:
+    """A testimony of `consultation` for its moderators and commissioners (the view's
+    decorator checked the role): a confidential one only for those who may read it."""
+    testimony = belonging_or_404(Testimony, testimony_id, consultation_id=consultation.id)
+    if testimony.visibility is Visibility.CONFIDENTIAL and not may_read_confidential(consultation):
+        deny()
+    return testimony
+
+
+def attachment_or_404(testimony: Testimony, attachment_id: int) -> Attachment:
+    """An attachment of `testimony`, fetched by one of the helpers above for the current
+    person: its author's, its staff's, or anyone's once the testimony is public."""
+    return belonging_or_404(Attachment, attachment_id, testimony_id=testimony.id)
 
 
 def organisation_or_404(consultation: Consultation, organisation_id: int) -> Organisation:

@@ -2,6 +2,7 @@
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
+from babel.units import format_unit
 from flask import Flask, current_app, request, session
 from flask_babel import get_locale
 from flask_login import current_user
@@ -23,7 +24,27 @@ def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
+#: Units of a file size, each 1,000 times the one before (as file managers count).
+_SIZE_UNITS = ("digital-kilobyte", "digital-megabyte", "digital-gigabyte")
+
+
+def file_size(size: int) -> str:
+    """A file size in the reader's language: "45 octets", "12,3 ko", "1,2 Mo" in French;
+    "45 bytes", "12.3 kB", "1.2 MB" in English."""
+    locale = get_locale()
+    if size < 1000:
+        return format_unit(size, "digital-byte", length="long", locale=locale)
+    value, unit = size / 1000, _SIZE_UNITS[0]
+    for larger in _SIZE_UNITS[1:]:
+        if round(value, 1) < 1000:
+            break
+        value, unit = value / 1000, larger
+    return format_unit(value, unit, length="short", format="#,##0.#", locale=locale)
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters["file_size"] = file_size
+
     @app.context_processor
     def language_context():
         return {

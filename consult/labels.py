@@ -54,9 +54,25 @@ LABELS = {(type(member), member): text for member, text in (
 )}
 
 
+#: What each accepted kind of file is, in words.
+FILE_KINDS = {
+    "application/pdf": _l("PDF document"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document":
+        _l("Word document"),
+    "application/vnd.oasis.opendocument.text": _l("OpenDocument text"),
+    "image/png": _l("PNG image"),
+    "image/jpeg": _l("JPEG image"),
+}
+
+
 def label(value) -> str:
     return str(LABELS.get((type(value), value), value))
 
 
+def file_kind(media_type: str) -> str:
+    return str(FILE_KINDS.get(media_type, media_type))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["label"] = label
+    app.jinja_env.globals["file_kind"] = file_kind

@@ -4,7 +4,7 @@ from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
-from consult.access import consultation_or_404, public
+from consult.access import consultation_or_404, public, public_testimony_or_404
 from consult.api import bp
 from consult.api.openapi import document
 from consult.consultations import services as consultations
@@ -109,10 +109,7 @@ def testimony_list(slug: str):
 @public
 def testimony(slug: str, testimony_id: int):
     """One published testimony."""
-    found = testimonies.public_testimony(_public_consultation(slug), testimony_id)
-    if found is None:
-        return api_error(404, _("This page does not exist."))
-    return jsonify(_testimony(found))
+    return jsonify(_testimony(public_testimony_or_404(_public_consultation(slug), testimony_id)))
 
 
 @bp.route("/consultations/<slug>/recommendations")

@@ -17,6 +17,7 @@ from consult import audit
 from consult.extensions import db
 from consult.mail import send_mail
 from consult.models import (
+    Attachment,
     AuditEntry,
     Channel,
     Consultation,
@@ -314,6 +315,16 @@ def record_reading(testimony: Testimony, actor: User, original: bool) -> None:
         return
     audit.record(action, object_type="testimony", object_id=testimony.id,
                  consultation_id=testimony.consultation_id, actor=actor)
+    db.session.commit()
+
+
+def record_download(attachment: Attachment, actor: User) -> None:
+    """Staff downloaded an attachment: recorded whatever the testimony, as a file may hold
+    what its text does not say."""
+    audit.record("attachment.downloaded", object_type="testimony",
+                 object_id=attachment.testimony_id,
+                 consultation_id=attachment.testimony.consultation_id, actor=actor,
+                 details={"attachment": attachment.id})
     db.session.commit()
 
 

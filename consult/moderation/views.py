@@ -12,11 +12,14 @@ from flask_login import current_user
 from consult.access import (
     AUDIT_READERS,
     MODERATORS,
+    attachment_or_404,
     consultation_or_404,
     may_read_audit_log,
     may_read_confidential,
     public,
+    public_testimony_or_404,
     staff_of,
+    staff_testimony_or_404,
 )
 from consult.extensions import db, limit
 from consult.parsing import as_id
@@ -24,6 +27,7 @@ from consult.models import AuditEntry, Channel, RejectionReason, Testimony
 from consult.moderation import bp, pii, services
 from consult.moderation.forms import DecisionForm, FlagForm, ReclassifyForm, RedactionForm
 from consult.security import mark_private
+from consult.testimonies.attachments import send_stored
 from consult.testimonies.services import uploader_key
 
 
@@ -82,15 +86,6 @@ def queue(consultation):
                            channels=list(Channel), decision=DecisionForm(consultation=consultation))
 
 
-def _item_or_404(consultation, testimony_id: int) -> Testimony:
-    testimony = db.session.get(Testimony, testimony_id)
-    if testimony is None or testimony.consultation_id != consultation.id:
-        abort(404)
-    if testimony.visibility.value == "confidential" and not may_read_confidential(consultation):
-        abort(404)
-    return testimony
-
-
 def _segments(text: str) -> list[tuple[str, pii.Finding | None]]:
     """`text` cut into plain pieces and likely personal information, for highlighting."""
     pieces, position = [], 0
@@ -108,7 +103,7 @@ def item(consultation, testimony_id: int):
     """One testimony: its text with likely personal information highlighted, and the
     decisions a moderator can take."""
     mark_private()
-    testimony = _item_or_404(consultation, testimony_id)
+    testimony = staff_testimony_or_404(consultation, testimony_id)
     show_original = request.args.get("original") == "1" and may_read_confidential(consultation)
     services.record_reading(testimony, current_user, original=show_original)
     text = testimony.body if show_original else testimony.shown_body
@@ -127,6 +122,17 @@ def item(consultation, testimony_id: int):
         flag_reasons=services.FLAG_REASONS)
 
 
+@bp.route("/c/<slug>/moderation/<int:testimony_id>/attachments/<int:attachment_id>")
+@staff_of(*MODERATORS)
+def attachment(consultation, testimony_id: int, attachment_id: int):
+    """Download an attachment of a testimony, whatever its status; the audit log records
+    who did."""
+    mark_private()
+    found = attachment_or_404(staff_testimony_or_404(consultation, testimony_id), attachment_id)
+    services.record_download(found, current_user)
+    return send_stored(found.stored_name, found.original_name, found.media_type)
+
+
 def _back_to(consultation, testimony: Testimony):
     return redirect(url_for("moderation.item", slug=consultation.slug, testimony_id=testimony.id))
 
@@ -140,7 +146,7 @@ def _version(form) -> int:
 @staff_of(*MODERATORS)
 def decide(consultation, testimony_id: int):
     """Publish, refuse with a reason, or ask the author for changes."""
-    testimony = _item_or_404(consultation, testimony_id)
+    testimony = staff_testimony_or_404(consultation, testimony_id)
     form = DecisionForm(consultation=consultation)
     if not form.validate_on_submit():
         abort(400)
@@ -166,7 +172,7 @@ def decide(consultation, testimony_id: int):
 @staff_of(*MODERATORS)
 def redact(consultation, testimony_id: int):
     """Mask the chosen findings, or a quoted passage, in what the public will read."""
-    testimony = _item_or_404(consultation, testimony_id)
+    testimony = staff_testimony_or_404(consultation, testimony_id)
     form = RedactionForm()
     if not form.validate_on_submit():
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
@@ -195,7 +201,7 @@ def redact(consultation, testimony_id: int):
 @staff_of(*MODERATORS)
 def restore(consultation, testimony_id: int):
     """Undo every mask: the public copy goes back to the text as written."""
-    testimony = _item_or_404(consultation, testimony_id)
+    testimony = staff_testimony_or_404(consultation, testimony_id)
     try:
         services.restore_original(testimony, current_user, _version(RedactionForm()))
     except services.ModerationError as error:
@@ -207,7 +213,7 @@ def restore(consultation, testimony_id: int):
 @staff_of(*MODERATORS)
 def reclassify(consultation, testimony_id: int):
     """Correct the themes, participant category or region."""
-    testimony = _item_or_404(consultation, testimony_id)
+    testimony = staff_testimony_or_404(consultation, testimony_id)
     form = ReclassifyForm(consultation=consultation)
     try:
         if not form.validate_on_submit():
@@ -255,9 +261,7 @@ def bulk(consultation):
 def flag(slug: str, testimony_id: int):
     """Ask a moderator to look at a published testimony again."""
     consultation = consultation_or_404(slug)
-    testimony = db.session.get(Testimony, testimony_id)
-    if testimony is None or testimony.consultation_id != consultation.id or not testimony.is_public:
-        abort(404)
+    testimony = public_testimony_or_404(consultation, testimony_id)
     form = FlagForm()
     if form.validate_on_submit():
         author = current_user if current_user.is_authenticated else None

@@ -7,6 +7,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from consult.accounts.services import find_user, normalise_email
 from consult.audit import record
@@ -51,10 +52,12 @@ def approved(consultation: Consultation, region_id: int | None = None) -> list[O
 
 
 def published_briefs(organisation: Organisation) -> list[Testimony]:
-    """The organisation's briefs that anyone may read, newest first."""
+    """The organisation's briefs that anyone may read, newest first, with their
+    attachments."""
     return list(db.session.execute(
         select(Testimony).filter_by(organisation_id=organisation.id, is_brief=True,
                                     is_public=True)
+        .options(selectinload(Testimony.attachments))
         .order_by(Testimony.published_at.desc(), Testimony.id.desc())
     ).scalars())
 

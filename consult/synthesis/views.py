@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consult.access import consultation_or_404, public, staff_of
+from consult.access import consultation_or_404, public, staff_of, staff_testimony_or_404
 from consult.extensions import db
 from consult.parsing import as_id
 from consult.models import (
@@ -72,19 +72,12 @@ def reading_room(consultation):
                            visibilities=list(Visibility), codes=services.codebook(consultation))
 
 
-def _testimony_or_404(consultation, testimony_id: int) -> Testimony:
-    testimony = db.session.get(Testimony, testimony_id)
-    if testimony is None or testimony.consultation_id != consultation.id:
-        abort(404)
-    return testimony
-
-
 @bp.route("/c/<slug>/reading/<int:testimony_id>")
 @staff_of(*READERS)
 def read(consultation, testimony_id: int):
     """One testimony as written, its excerpts, and the next one to read."""
     mark_private()
-    testimony = _testimony_or_404(consultation, testimony_id)
+    testimony = staff_testimony_or_404(consultation, testimony_id)
     moderation.record_reading(testimony, current_user, original=True)
     filters = _reading_filters()
     following = db.session.execute(
@@ -109,7 +102,7 @@ def read(consultation, testimony_id: int):
 @staff_of(*READERS)
 def code(consultation, testimony_id: int):
     """Tag the testimony, or a passage of it, with a code."""
-    testimony = _testimony_or_404(consultation, testimony_id)
+    testimony = staff_testimony_or_404(consultation, testimony_id)
     form = CodingForm(codes=services.codebook(consultation))
     chosen = db.session.get(Code, form.code.data) if form.validate_on_submit() else None
     try:
@@ -128,7 +121,7 @@ def code(consultation, testimony_id: int):
 @staff_of(*READERS)
 def mark_read(consultation, testimony_id: int):
     """Mark as read (for the current commissioner), and go to the next one."""
-    testimony = _testimony_or_404(consultation, testimony_id)
+    testimony = staff_testimony_or_404(consultation, testimony_id)
     services.mark_read(current_user, testimony)
     target = request.form.get("next")
     if as_id(target) is not None:
@@ -292,7 +285,7 @@ def delete_item(consultation, kind: str, item_id: int):
 @staff_of(*READERS)
 def add_evidence(consultation, testimony_id: int):
     """Cite the testimony (or one of its excerpts) in support of a recommendation."""
-    testimony = _testimony_or_404(consultation, testimony_id)
+    testimony = staff_testimony_or_404(consultation, testimony_id)
     chosen = request.form.get("recommendation", "")
     excerpt_id = request.form.get("excerpt", "")
     if as_id(chosen) is None:

@@ -381,10 +381,3 @@ def _load_for_display(ids: list[int]) -> list[Testimony]:
     ).scalars()
     by_id = {t.id: t for t in rows}
     return [by_id[i] for i in ids]
-
-
-def public_testimony(consultation: Consultation, testimony_id: int) -> Testimony | None:
-    testimony = db.session.get(Testimony, testimony_id)
-    if testimony is None or testimony.consultation_id != consultation.id or not testimony.is_public:
-        return None
-    return testimony

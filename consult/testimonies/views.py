@@ -2,11 +2,18 @@
 the published ones."""
 import secrets
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consult.access import authenticated, consultation_or_404, own_testimony_or_404, public
+from consult.access import (
+    attachment_or_404,
+    authenticated,
+    consultation_or_404,
+    own_testimony_or_404,
+    public,
+    public_testimony_or_404,
+)
 from consult.extensions import limit
 from consult.parsing import as_id
 from consult.models import Channel, Status, Testimony
@@ -148,10 +155,7 @@ def withdraw(token: str | None, testimony_id: int | None):
 @public
 def attachment(token: str | None, testimony_id: int | None, attachment_id: int):
     """Download one of the author's own attachments."""
-    testimony = own_testimony_or_404(token, testimony_id)
-    found = next((a for a in testimony.attachments if a.id == attachment_id), None)
-    if found is None:
-        abort(404)
+    found = attachment_or_404(own_testimony_or_404(token, testimony_id), attachment_id)
     mark_private()
     return send_stored(found.stored_name, found.original_name, found.media_type)
 
@@ -194,10 +198,16 @@ def index(slug: str):
 @bp.route("/c/<slug>/testimonies/<int:testimony_id>")
 @public
 def show(slug: str, testimony_id: int):
-    """One published testimony."""
+    """One published testimony, with its attachments."""
     consultation = consultation_or_404(slug)
-    testimony: Testimony | None = services.public_testimony(consultation, testimony_id)
-    if testimony is None:
-        abort(404)
     return render_template("testimonies/show.html", consultation=consultation,
-                           testimony=testimony)
+                           testimony=public_testimony_or_404(consultation, testimony_id))
+
+
+@bp.route("/c/<slug>/testimonies/<int:testimony_id>/attachments/<int:attachment_id>")
+@public
+def public_attachment(slug: str, testimony_id: int, attachment_id: int):
+    """Download an attachment of a published testimony (never of a confidential one)."""
+    consultation = consultation_or_404(slug)
+    found = attachment_or_404(public_testimony_or_404(consultation, testimony_id), attachment_id)
+    return send_stored(found.stored_name, found.original_name, found.media_type)

@@ -10,8 +10,8 @@ from consult.extensions import db
 from consult.models import AuditEntry, Channel, LocalEvent, Registration, Role, Status
 from tests.conftest import log_in, post_form
 from tests.events.conftest import FACILITATOR_A, FACILITATOR_B, event_path, manage_path
+from tests.files import PDF
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def event_form(consultation, **changes) -> dict:

@@ -6,9 +6,9 @@ from consult.extensions import db
 from consult.models import Status, Testimony, Visibility
 from consult.moderation import services as moderation
 from tests.conftest import post_form
+from tests.files import PDF
 from tests.organisations.conftest import FACILITATOR_A, OWNER_A
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def send_brief(browser, scene, files=(), **changes):

@@ -43,8 +43,11 @@ class World:
     other_published: object = None
     in_b: object = None
     own_token: str = ""
+    #: The files of the published, other person's, confidential and pending testimonies.
     attachment: object = None
     other_attachment: object = None
+    confidential_attachment: object = None
+    pending_attachment: object = None
     orientation: object = None
     orientation_in_b: object = None
     #: Outreach: two approved organisations of conso-a (facilitator_a runs A,
@@ -92,7 +95,8 @@ def world(make_consultation, make_user, make_testimony):
     w.other_published, _ = make_testimony(w.a, "Texte d'une autre personne.",
                                           author=w.people["participant"])
     w.in_b, _ = make_testimony(w.b, "Texte de B.")
-    for testimony, name in ((w.published, "a"), (w.other_published, "b")):
+    for testimony, name in ((w.published, "a"), (w.other_published, "b"),
+                            (w.confidential, "c"), (w.pending, "d")):
         content = b"%PDF-1.4 " + name.encode()
         attachment = Attachment(testimony=testimony, original_name=f"{name}.pdf",
                                 stored_name=write_file(content), media_type="application/pdf",
@@ -106,8 +110,9 @@ def world(make_consultation, make_user, make_testimony):
     db.session.add_all([w.orientation, w.orientation_in_b])
     _outreach(w, make_testimony)
     db.session.commit()
-    w.attachment, w.other_attachment = (w.published.attachments[0],
-                                        w.other_published.attachments[0])
+    w.attachment, w.other_attachment, w.confidential_attachment, w.pending_attachment = (
+        testimony.attachments[0]
+        for testimony in (w.published, w.other_published, w.confidential, w.pending))
     return w
 
 

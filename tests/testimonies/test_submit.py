@@ -1,6 +1,5 @@
 """Submitting a testimony online, and what bad input gets."""
 import io
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -8,23 +7,11 @@ import pytest
 from consult.extensions import db
 from consult.models import Attachment, Channel, Status, Testimony, Visibility
 from tests.conftest import csrf_token, log_in, post_form
+from tests.files import DOCX, ODT, PDF, docx_parts, odt_parts, zip_of
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200
-
-
-def _zip(entries: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in entries.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
-ODT = _zip({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<x/>"})
-DOCX = _zip({"[Content_Types].xml": b"<x/>", "word/document.xml": b"<x/>"})
 
 
 def count_testimonies() -> int:
@@ -192,7 +179,7 @@ def test_the_type_is_read_from_the_content(client, make_consultation, name, cont
     "name, content, message",
     [
         ("rapport.pdf", EXECUTABLE, "is not a PDF, ODT, DOCX, PNG or JPEG file"),
-        ("archive.docx", _zip({"evil.exe": EXECUTABLE}), "is not a PDF, ODT, DOCX, PNG or JPEG"),
+        ("archive.docx", zip_of({"evil.exe": EXECUTABLE}), "is not a PDF, ODT, DOCX, PNG or JPEG"),
         ("page.pdf", b"<html><script>alert(1)</script></html>", "is not a PDF"),
         ("vide.pdf", b"", "is empty"),
         ("huge.pdf", PDF + b"0" * (10 * 1024 * 1024), "is larger than 10 MB"),
@@ -238,10 +225,8 @@ def test_a_double_submission_creates_one_testimony(client, make_consultation):
         ("image.png", PNG + b"<svg onload=alert(1)>"),
         ("doc.pdf", PDF + b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>"),
         ("doc.pdf", PDF + b"/Launch /F (cmd.exe)"),
-        ("macro.docx", _zip({"[Content_Types].xml": b"<x/>", "word/document.xml": b"<x/>",
-                             "word/vbaProject.bin": b"\x00"})),
-        ("texte.odt", _zip({"mimetype": b"application/vnd.oasis.opendocument.text",
-                            "Basic/Standard/Module1.xml": b"<x/>"})),
+        ("macro.docx", zip_of(docx_parts() | {"word/vbaProject.bin": b"\x00"})),
+        ("texte.odt", zip_of(odt_parts() | {"Basic/Standard/Module1.xml": b"<x/>"})),
     ],
 )
 def test_polyglots_and_active_content_are_refused(client, make_consultation, name, content):
