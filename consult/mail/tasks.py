@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import current_app
 from huey import crontab
 from huey.exceptions import RetryTask
-from sqlalchemy import event, select
+from sqlalchemy import event, or_, select
 from sqlalchemy.orm import Session
 
 from consult import mail
@@ -44,13 +44,18 @@ def deliver_message(message_id: int) -> None:
 
 @queue.app_task(every=crontab(minute="*/5"))
 def deliver_waiting() -> None:
-    """Send what is still waiting a few minutes after it was written (its own task ran
-    out of retries, or was lost), oldest first; stop at the first failure."""
-    waiting = db.session.execute(
-        select(OutboxMessage).where(OutboxMessage.created_at < utcnow() - timedelta(minutes=2))
-        .order_by(OutboxMessage.id).limit(500)).scalars().all()
-    for message in waiting:
-        mail.deliver(message)
+    """Send what its own task will not: messages whose task was lost (still untried ten
+    minutes after they were written) and those whose retries ran out, oldest first; stop
+    at the first failure. One sweep at a time, whatever the number of workers."""
+    with queue.lock_task("outbox-sweep"):
+        waiting = db.session.execute(
+            select(OutboxMessage).where(or_(
+                (OutboxMessage.attempts == 0)
+                & (OutboxMessage.created_at < utcnow() - timedelta(minutes=10)),
+                OutboxMessage.attempts > current_app.config["MAIL_RETRIES"]))
+            .order_by(OutboxMessage.id).limit(500)).scalars().all()
+        for message in waiting:
+            mail.deliver(message)
 
 
 @event.listens_for(Session, "after_flush")
@@ -63,7 +68,11 @@ def _note_written(session: Session, _context) -> None:
 @event.listens_for(Session, "after_commit")
 def _queue_written(session: Session) -> None:
     for message_id in sorted(session.info.pop(_WRITTEN, ())):
-        deliver_message(message_id)
+        try:
+            deliver_message(message_id)
+        except Exception as error:  # the queue is down: what was saved stays saved
+            log.warning("message %s not queued (%s): the outbox sweep will send it",
+                        message_id, type(error).__name__)
 
 
 @event.listens_for(Session, "after_rollback")

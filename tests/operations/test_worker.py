@@ -160,3 +160,23 @@ def test_a_failed_analysis_says_why_on_its_page(
     assert (job.state, job.message) == (JobState.FAILED, "MemoryError: the matrix did not fit")
     page = client.get(f"/c/{consultation.slug}/analysis").get_data(as_text=True)
     assert "The last analysis failed: MemoryError: the matrix did not fit" in page
+
+
+def test_with_the_queue_down_the_testimony_is_saved_and_its_message_waits(
+        app, client, make_consultation, monkeypatch):
+    monkeypatch.setitem(app.config, "QUEUE_IMMEDIATE", False)
+    monkeypatch.setitem(app.config, "REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
+    queue.init_app(app)
+    try:
+        consultation = make_consultation()
+        response = post_form(client, f"/c/{consultation.slug}/testify", {
+            "body": "La halte-garderie ouvre enfin le samedi.",
+            "themes": str(consultation.themes[0].id), "visibility": "anonymous",
+            "contact_email": "noe@example.org", "consent": "y"}, follow_redirects=True)
+    finally:
+        monkeypatch.undo()
+        queue.init_app(app)
+    assert response.status_code == 200 and response.request.path.startswith("/receipt/")
+    assert "La halte-garderie ouvre enfin le samedi." in response.get_data(as_text=True)
+    [waiting] = outbox()
+    assert (waiting.to_address, waiting.attempts) == ("noe@example.org", 0)
