@@ -484,14 +484,19 @@ def copies_of(consultation: Consultation, ids: list[int]) -> dict[int, list[int]
     return copies
 
 
+#: What the commissioners are to read: rejected and withdrawn testimonies are not.
+LEFT_UNREAD = (Status.REJECTED, Status.WITHDRAWN)
+
+
 def analyse_consultation(consultation: Consultation,
                          topics: int | None = None) -> tuple[Analysis, int]:
-    """Topics, near-duplicates and similar testimonies of everything the consultation
-    received (withdrawn testimonies left out), from the text as written."""
+    """Topics, near-duplicates and similar testimonies of what the commissioners are to
+    read (published and still awaiting moderation; rejected and withdrawn testimonies
+    left out), from the text as written."""
     documents = db.session.execute(
         select(Testimony.id, Testimony.title, Testimony.body).where(
             Testimony.consultation_id == consultation.id,
-            Testimony.status != Status.WITHDRAWN).order_by(Testimony.id)).all()
+            Testimony.status.not_in(LEFT_UNREAD)).order_by(Testimony.id)).all()
     return analyse([(id_, f"{title or ''}\n{body}") for id_, title, body in documents],
                    topics=topics), len(documents)
 

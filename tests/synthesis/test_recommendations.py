@@ -221,3 +221,26 @@ def test_a_double_click_starts_one_analysis(make_consultation, runner):
     assert started and not started_again and again.id == first.id
     result = runner.invoke(args=["consult", "analyse-texts", consultation.slug])
     assert result.exit_code != 0 and "already running" in result.output
+
+
+def test_the_analysis_leaves_out_rejected_and_withdrawn_testimonies(
+    make_consultation, make_testimony
+):
+    consultation = make_consultation()
+    kept = []
+    for index in range(4):
+        kept.append(make_testimony(
+            consultation, f"Le loyer de notre logement augmente encore, famille {index}.")[0])
+        kept.append(make_testimony(
+            consultation, f"L'attente en protection de la jeunesse dure des mois, dossier {index}.",
+            status=Status.PENDING)[0])
+    left_out = [make_testimony(consultation, "Achetez nos montres à prix cassé, livraison offerte.",
+                               status=status)[0]
+                for status in (Status.REJECTED, Status.WITHDRAWN)]
+    run = services.complete_analysis(services.start_analysis(consultation)[0].id)
+    result = json.loads(run.result)
+    analysed = {id_ for topic in result["topics"] for id_ in topic["testimony_ids"]}
+    assert run.testimonies == len(kept)
+    assert analysed == {testimony.id for testimony in kept}
+    assert not any(testimony.id in topic["representative_ids"]
+                   for topic in result["topics"] for testimony in left_out)
