@@ -1,4 +1,7 @@
 """The commissioners' reading room, the codebook and coding."""
+import html
+import re
+
 import pytest
 
 from consult.extensions import db
@@ -93,6 +96,36 @@ def test_mark_as_read_then_next(client, room):
     assert db.session.query(Reading).count() == 1
     post_form(client, f"/c/salle/reading/{secret.id}/read", form_page=f"/c/salle/reading/{secret.id}")
     assert db.session.query(Reading).count() == 1
+
+
+def mark_read_and_next(client, page: str):
+    """Press "Mark as read and read the next one" on a reading page, as a browser would."""
+    form = re.search(r'<form method="post" action="([^"]*/read(?:\?[^"]*)?)" class="actions">'
+                     r'(.*?)</form>', page, re.S)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">',
+                             form.group(2)))
+    response = client.post(html.unescape(form.group(1)), data=fields)
+    assert response.status_code == 302
+    return response.headers["Location"]
+
+
+def test_mark_as_read_and_next_keeps_the_reading_rooms_filters(client, room, make_testimony):
+    consultation, secret, _public = room
+    wanted, other = consultation.categories[0], consultation.categories[1]
+    second = make_testimony(consultation, "Deuxième de la catégorie.", category=wanted)[0]
+    make_testimony(consultation, "Hors filtre.", category=other)
+    third = make_testimony(consultation, "Troisième de la catégorie.", category=wanted)[0]
+    log_in(client, "com@example.org")
+    location = f"/c/salle/reading/{secret.id}?category={wanted.id}"
+    visited = []
+    for _click in range(2):
+        location = mark_read_and_next(client, client.get(location).get_data(as_text=True))
+        visited.append(location)
+    assert visited[0].endswith(f"/c/salle/reading/{second.id}?category={wanted.id}")
+    assert visited[1].endswith(f"/c/salle/reading/{third.id}?category={wanted.id}")
+    last = client.get(visited[1]).get_data(as_text=True)
+    assert "Mark as read and read the next one" not in last
+    assert mark_read_and_next(client, last).endswith(f"/c/salle/reading?category={wanted.id}")
 
 
 def test_a_selected_occurrence_is_coded_where_it_was_selected_and_highlighted(
