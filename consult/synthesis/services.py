@@ -533,10 +533,14 @@ def set_status(item: Orientation | Recommendation, published: bool, actor: User)
 
 def add_evidence(recommendation: Recommendation, testimony: Testimony,
                  excerpt: Excerpt | None = None) -> bool:
-    """Link a testimony (or one of its excerpts) to a recommendation; False if it was."""
+    """Link a published testimony (or one of its excerpts) to a recommendation; False if
+    it was. A testimony not yet moderated, or not published, cannot be cited."""
     if (recommendation.orientation.consultation_id != testimony.consultation_id
             or (excerpt is not None and excerpt.testimony_id != testimony.id)):
         raise SynthesisError(_l("This evidence belongs to another consultation."))
+    if testimony.status is not Status.PUBLISHED:
+        raise SynthesisError(_l("Only published testimonies can be cited in support; "
+                                "this one is not published."))
     # A unique constraint does not see two NULL excerpts as equal: check whole testimonies.
     if excerpt is None and db.session.execute(select(Evidence.id).filter_by(
             recommendation_id=recommendation.id, testimony_id=testimony.id,
@@ -553,11 +557,13 @@ def add_evidence(recommendation: Recommendation, testimony: Testimony,
 
 
 def evidence_by_category(recommendation: Recommendation) -> list[tuple[str, int]]:
-    """How many distinct testimonies support the recommendation, by participant category."""
+    """How many distinct published testimonies support the recommendation, by participant
+    category (one cited, then rejected or withdrawn, no longer counts)."""
     ids = select(Evidence.testimony_id).where(
         Evidence.recommendation_id == recommendation.id).distinct().subquery()
     rows = db.session.execute(
         select(ParticipantCategory.name, func.count()).select_from(Testimony)
         .join(ids, ids.c.testimony_id == Testimony.id).outerjoin(Testimony.category)
+        .where(Testimony.status == Status.PUBLISHED)
         .group_by(ParticipantCategory.name).order_by(func.count().desc())).all()
     return [(name or "—", count) for name, count in rows]
