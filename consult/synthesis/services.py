@@ -272,6 +272,18 @@ def codebook(consultation: Consultation) -> list[Code]:
     ).scalars())
 
 
+def code_family(code_id: int):
+    """A query of the code's id and its children's: a parent code gathers their excerpts."""
+    return select(Code.id).where((Code.id == code_id) | (Code.parent_id == code_id))
+
+
+def code_excerpts(code: Code) -> list[Excerpt]:
+    """The excerpts of the code, with its children's, by testimony."""
+    return list(db.session.execute(
+        select(Excerpt).where(Excerpt.code_id.in_(code_family(code.id)))
+        .order_by(Excerpt.testimony_id, Excerpt.id)).scalars())
+
+
 def apply_code(code: Code, testimony: Testimony, actor: User, passage: str = "",
                start: int | None = None) -> Excerpt:
     """Tag the whole testimony, or a passage of its original text: the one selected at
@@ -339,7 +351,7 @@ def reading_query(consultation: Consultation, filters: dict[str, str]):
             query = query.where(column == enum(filters[name]))
     if as_id(filters["code"]) is not None:
         query = query.where(Testimony.id.in_(select(Excerpt.testimony_id).where(
-            Excerpt.code_id == as_id(filters["code"]))))
+            Excerpt.code_id.in_(code_family(as_id(filters["code"]))))))
     if filters["q"].strip():
         words = f"%{filters['q'].strip()}%"
         query = query.where(Testimony.body.ilike(words) | Testimony.title.ilike(words))
@@ -365,8 +377,10 @@ def mark_read(user: User, testimony: Testimony) -> None:
 
 
 def code_counts(code: Code) -> dict[str, list[tuple[str, int]]]:
-    """How many testimonies carry the code, by participant category, region and channel."""
-    tagged = select(Excerpt.testimony_id).where(Excerpt.code_id == code.id).distinct().subquery()
+    """How many testimonies carry the code (or one of its children), by participant
+    category, region and channel."""
+    tagged = select(Excerpt.testimony_id).where(
+        Excerpt.code_id.in_(code_family(code.id))).distinct().subquery()
     result = {}
     for label, column, join in (
         ("category", ParticipantCategory.name, Testimony.category),

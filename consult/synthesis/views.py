@@ -159,13 +159,13 @@ def codebook(consultation):
 @bp.route("/c/<slug>/codes/<int:code_id>")
 @staff_of(*READERS)
 def code_page(consultation, code_id: int):
-    """A code's excerpts, and how many testimonies carry it by category, region, channel."""
+    """A code's excerpts, and how many testimonies carry it by category, region, channel
+    (a parent code with its children's)."""
     mark_private()
     found = db.session.get(Code, code_id)
     if found is None or found.consultation_id != consultation.id:
         abort(404)
-    excerpts = db.session.execute(db.select(Excerpt).where(Excerpt.code_id == found.id)
-                                  .order_by(Excerpt.testimony_id)).scalars().all()
+    excerpts = services.code_excerpts(found)
     return render_template("synthesis/code.html", consultation=consultation, code=found,
                            excerpts=[(e, services.excerpt_text(e, may_read_original=True))
                                      for e in excerpts],

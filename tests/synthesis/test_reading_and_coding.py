@@ -168,3 +168,30 @@ def test_near_identical_copies_are_listed_once_and_read_once(client, room, make_
     post_form(client, f"/c/salle/reading/{first.id}/read", form_page=f"/c/salle/reading/{first.id}")
     assert sorted(db.session.execute(db.select(Reading.testimony_id)).scalars()) == sorted(
         [first.id] + [copy.id for copy in copies])
+
+
+def test_a_parent_code_gathers_the_excerpts_of_its_children(client, room, make_testimony):
+    consultation, secret, public = room
+    parent = services.add_code(consultation, "Services publics", "", None)
+    clinics = services.add_code(consultation, "CLSC", "", parent)
+    schools = services.add_code(consultation, "Écoles", "", parent)
+    services.add_code(consultation, "Sans rapport", "", None)
+    log_in(client, "com@example.org")
+    for testimony, code, passage in ((public, clinics, "Le CLSC de mon quartier a fermé."),
+                                     (public, schools, "Marie Roy m'aide."),
+                                     (secret, schools, "")):
+        post_form(client, f"/c/salle/reading/{testimony.id}/code",
+                  {"code": str(code.id), "passage": passage},
+                  form_page=f"/c/salle/reading/{testimony.id}")
+    untagged, _ = make_testimony(consultation, "Rien de codé ici.", title="Non codé")
+    page = client.get(f"/c/salle/codes/{parent.id}").get_data(as_text=True)
+    assert "Le CLSC de mon quartier a fermé." in page and "Un secret de famille." in page
+    assert "No excerpt yet." not in page and "</a> · Écoles</footer>" in page
+    counts = services.code_counts(parent)
+    assert sum(count for _name, count in counts["channel"]) == 2
+    listed = client.get(f"/c/salle/reading?code={parent.id}").get_data(as_text=True)
+    assert f"/reading/{public.id}?code={parent.id}\"" in listed
+    assert f"/reading/{secret.id}?code={parent.id}\"" in listed
+    assert f"/reading/{untagged.id}?" not in listed
+    only_clinics = client.get(f"/c/salle/reading?code={clinics.id}").get_data(as_text=True)
+    assert f"/reading/{secret.id}?" not in only_clinics
