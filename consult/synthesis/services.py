@@ -272,6 +272,18 @@ def codebook(consultation: Consultation) -> list[Code]:
     ).scalars())
 
 
+def code_family(code_id: int):
+    """A query of the code's id and its children's: a parent code gathers their excerpts."""
+    return select(Code.id).where((Code.id == code_id) | (Code.parent_id == code_id))
+
+
+def code_excerpts(code: Code) -> list[Excerpt]:
+    """The excerpts of the code, with its children's, by testimony."""
+    return list(db.session.execute(
+        select(Excerpt).where(Excerpt.code_id.in_(code_family(code.id)))
+        .order_by(Excerpt.testimony_id, Excerpt.id)).scalars())
+
+
 def apply_code(code: Code, testimony: Testimony, actor: User, passage: str = "",
                start: int | None = None) -> Excerpt:
     """Tag the whole testimony, or a passage of its original text: the one selected at
@@ -339,7 +351,7 @@ def reading_query(consultation: Consultation, filters: dict[str, str]):
             query = query.where(column == enum(filters[name]))
     if as_id(filters["code"]) is not None:
         query = query.where(Testimony.id.in_(select(Excerpt.testimony_id).where(
-            Excerpt.code_id == as_id(filters["code"]))))
+            Excerpt.code_id.in_(code_family(as_id(filters["code"]))))))
     if filters["q"].strip():
         words = f"%{filters['q'].strip()}%"
         query = query.where(Testimony.body.ilike(words) | Testimony.title.ilike(words))
@@ -365,8 +377,10 @@ def mark_read(user: User, testimony: Testimony) -> None:
 
 
 def code_counts(code: Code) -> dict[str, list[tuple[str, int]]]:
-    """How many testimonies carry the code, by participant category, region and channel."""
-    tagged = select(Excerpt.testimony_id).where(Excerpt.code_id == code.id).distinct().subquery()
+    """How many testimonies carry the code (or one of its children), by participant
+    category, region and channel."""
+    tagged = select(Excerpt.testimony_id).where(
+        Excerpt.code_id.in_(code_family(code.id))).distinct().subquery()
     result = {}
     for label, column, join in (
         ("category", ParticipantCategory.name, Testimony.category),
@@ -484,14 +498,19 @@ def copies_of(consultation: Consultation, ids: list[int]) -> dict[int, list[int]
     return copies
 
 
+#: What the commissioners are to read: rejected and withdrawn testimonies are not.
+LEFT_UNREAD = (Status.REJECTED, Status.WITHDRAWN)
+
+
 def analyse_consultation(consultation: Consultation,
                          topics: int | None = None) -> tuple[Analysis, int]:
-    """Topics, near-duplicates and similar testimonies of everything the consultation
-    received (withdrawn testimonies left out), from the text as written."""
+    """Topics, near-duplicates and similar testimonies of what the commissioners are to
+    read (published and still awaiting moderation; rejected and withdrawn testimonies
+    left out), from the text as written."""
     documents = db.session.execute(
         select(Testimony.id, Testimony.title, Testimony.body).where(
             Testimony.consultation_id == consultation.id,
-            Testimony.status != Status.WITHDRAWN).order_by(Testimony.id)).all()
+            Testimony.status.not_in(LEFT_UNREAD)).order_by(Testimony.id)).all()
     return analyse([(id_, f"{title or ''}\n{body}") for id_, title, body in documents],
                    topics=topics), len(documents)
 
@@ -528,10 +547,14 @@ def set_status(item: Orientation | Recommendation, published: bool, actor: User)
 
 def add_evidence(recommendation: Recommendation, testimony: Testimony,
                  excerpt: Excerpt | None = None) -> bool:
-    """Link a testimony (or one of its excerpts) to a recommendation; False if it was."""
+    """Link a published testimony (or one of its excerpts) to a recommendation; False if
+    it was. A testimony not yet moderated, or not published, cannot be cited."""
     if (recommendation.orientation.consultation_id != testimony.consultation_id
             or (excerpt is not None and excerpt.testimony_id != testimony.id)):
         raise SynthesisError(_l("This evidence belongs to another consultation."))
+    if testimony.status is not Status.PUBLISHED:
+        raise SynthesisError(_l("Only published testimonies can be cited in support; "
+                                "this one is not published."))
     # A unique constraint does not see two NULL excerpts as equal: check whole testimonies.
     if excerpt is None and db.session.execute(select(Evidence.id).filter_by(
             recommendation_id=recommendation.id, testimony_id=testimony.id,
@@ -548,11 +571,13 @@ def add_evidence(recommendation: Recommendation, testimony: Testimony,
 
 
 def evidence_by_category(recommendation: Recommendation) -> list[tuple[str, int]]:
-    """How many distinct testimonies support the recommendation, by participant category."""
+    """How many distinct published testimonies support the recommendation, by participant
+    category (one cited, then rejected or withdrawn, no longer counts)."""
     ids = select(Evidence.testimony_id).where(
         Evidence.recommendation_id == recommendation.id).distinct().subquery()
     rows = db.session.execute(
         select(ParticipantCategory.name, func.count()).select_from(Testimony)
         .join(ids, ids.c.testimony_id == Testimony.id).outerjoin(Testimony.category)
+        .where(Testimony.status == Status.PUBLISHED)
         .group_by(ParticipantCategory.name).order_by(func.count().desc())).all()
     return [(name or "—", count) for name, count in rows]

@@ -47,6 +47,11 @@ def _reading_filters() -> dict:
              "copies")}
 
 
+def _active(filters: dict) -> dict:
+    """The filters that were set, to carry from page to page in the address."""
+    return {name: value for name, value in filters.items() if value}
+
+
 @bp.route("/c/<slug>/reading")
 @staff_of(*READERS)
 def reading_room(consultation):
@@ -67,7 +72,7 @@ def reading_room(consultation):
                            items=rows[:50], read=read, filters=filters, next_url=next_url,
                            copies=services.copies_of(consultation, [t.id for t in rows[:50]]),
                            can_fold=services.latest_finished_analysis(consultation) is not None,
-                           active_filters={k: v for k, v in filters.items() if v},
+                           active_filters=_active(filters),
                            channels=list(Channel), statuses=list(Status),
                            visibilities=list(Visibility), codes=services.codebook(consultation))
 
@@ -90,7 +95,7 @@ def read(consultation, testimony_id: int):
         excerpts=excerpts, following=following,
         pieces=services.highlighted(testimony.body, excerpts),
         copies=services.copies_of(consultation, [testimony.id]).get(testimony.id, []),
-        active_filters={k: v for k, v in filters.items() if v},
+        active_filters=_active(filters),
         form=CodingForm(codes=services.codebook(consultation)),
         recommendations=services.orientations(consultation, published_only=False),
         similar=services.similar_testimonies(consultation, testimony.id),
@@ -120,13 +125,16 @@ def code(consultation, testimony_id: int):
 @bp.route("/c/<slug>/reading/<int:testimony_id>/read", methods=["POST"])
 @staff_of(*READERS)
 def mark_read(consultation, testimony_id: int):
-    """Mark as read (for the current commissioner), and go to the next one."""
+    """Mark as read (for the current commissioner), and go to the next one with the
+    reading room's filters, carried in the address."""
     testimony = staff_testimony_or_404(consultation, testimony_id)
     services.mark_read(current_user, testimony)
+    active_filters = _active(_reading_filters())
     target = request.form.get("next")
     if as_id(target) is not None:
-        return redirect(url_for("synthesis.read", slug=consultation.slug, testimony_id=as_id(target)))
-    return redirect(url_for("synthesis.reading_room", slug=consultation.slug))
+        return redirect(url_for("synthesis.read", slug=consultation.slug,
+                                testimony_id=as_id(target), **active_filters))
+    return redirect(url_for("synthesis.reading_room", slug=consultation.slug, **active_filters))
 
 
 @bp.route("/c/<slug>/codes", methods=["GET", "POST"])
@@ -151,13 +159,13 @@ def codebook(consultation):
 @bp.route("/c/<slug>/codes/<int:code_id>")
 @staff_of(*READERS)
 def code_page(consultation, code_id: int):
-    """A code's excerpts, and how many testimonies carry it by category, region, channel."""
+    """A code's excerpts, and how many testimonies carry it by category, region, channel
+    (a parent code with its children's)."""
     mark_private()
     found = db.session.get(Code, code_id)
     if found is None or found.consultation_id != consultation.id:
         abort(404)
-    excerpts = db.session.execute(db.select(Excerpt).where(Excerpt.code_id == found.id)
-                                  .order_by(Excerpt.testimony_id)).scalars().all()
+    excerpts = services.code_excerpts(found)
     return render_template("synthesis/code.html", consultation=consultation, code=found,
                            excerpts=[(e, services.excerpt_text(e, may_read_original=True))
                                      for e in excerpts],

@@ -150,7 +150,8 @@ def test_recommendations_list_their_evidence_public_ones_only_in_public(client, 
     recommendation = synthesis.add_recommendation(orientation, "Rappeler les gens")
     cited = {}
     for testimony in db.session.execute(db.select(synthesis.Testimony).where(
-            synthesis.Testimony.consultation_id == archive.id)).scalars():
+            synthesis.Testimony.consultation_id == archive.id,
+            synthesis.Testimony.status == Status.PUBLISHED)).scalars():
         synthesis.add_evidence(recommendation, testimony)
         cited[testimony.id] = testimony.is_public
     synthesis.publish_all(archive)

@@ -1,4 +1,7 @@
 """The commissioners' reading room, the codebook and coding."""
+import html
+import re
+
 import pytest
 
 from consult.extensions import db
@@ -95,6 +98,36 @@ def test_mark_as_read_then_next(client, room):
     assert db.session.query(Reading).count() == 1
 
 
+def mark_read_and_next(client, page: str):
+    """Press "Mark as read and read the next one" on a reading page, as a browser would."""
+    form = re.search(r'<form method="post" action="([^"]*/read(?:\?[^"]*)?)" class="actions">'
+                     r'(.*?)</form>', page, re.S)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">',
+                             form.group(2)))
+    response = client.post(html.unescape(form.group(1)), data=fields)
+    assert response.status_code == 302
+    return response.headers["Location"]
+
+
+def test_mark_as_read_and_next_keeps_the_reading_rooms_filters(client, room, make_testimony):
+    consultation, secret, _public = room
+    wanted, other = consultation.categories[0], consultation.categories[1]
+    second = make_testimony(consultation, "Deuxième de la catégorie.", category=wanted)[0]
+    make_testimony(consultation, "Hors filtre.", category=other)
+    third = make_testimony(consultation, "Troisième de la catégorie.", category=wanted)[0]
+    log_in(client, "com@example.org")
+    location = f"/c/salle/reading/{secret.id}?category={wanted.id}"
+    visited = []
+    for _click in range(2):
+        location = mark_read_and_next(client, client.get(location).get_data(as_text=True))
+        visited.append(location)
+    assert visited[0].endswith(f"/c/salle/reading/{second.id}?category={wanted.id}")
+    assert visited[1].endswith(f"/c/salle/reading/{third.id}?category={wanted.id}")
+    last = client.get(visited[1]).get_data(as_text=True)
+    assert "Mark as read and read the next one" not in last
+    assert mark_read_and_next(client, last).endswith(f"/c/salle/reading?category={wanted.id}")
+
+
 def test_a_selected_occurrence_is_coded_where_it_was_selected_and_highlighted(
     client, room, make_testimony
 ):
@@ -135,3 +168,30 @@ def test_near_identical_copies_are_listed_once_and_read_once(client, room, make_
     post_form(client, f"/c/salle/reading/{first.id}/read", form_page=f"/c/salle/reading/{first.id}")
     assert sorted(db.session.execute(db.select(Reading.testimony_id)).scalars()) == sorted(
         [first.id] + [copy.id for copy in copies])
+
+
+def test_a_parent_code_gathers_the_excerpts_of_its_children(client, room, make_testimony):
+    consultation, secret, public = room
+    parent = services.add_code(consultation, "Services publics", "", None)
+    clinics = services.add_code(consultation, "CLSC", "", parent)
+    schools = services.add_code(consultation, "Écoles", "", parent)
+    services.add_code(consultation, "Sans rapport", "", None)
+    log_in(client, "com@example.org")
+    for testimony, code, passage in ((public, clinics, "Le CLSC de mon quartier a fermé."),
+                                     (public, schools, "Marie Roy m'aide."),
+                                     (secret, schools, "")):
+        post_form(client, f"/c/salle/reading/{testimony.id}/code",
+                  {"code": str(code.id), "passage": passage},
+                  form_page=f"/c/salle/reading/{testimony.id}")
+    untagged, _ = make_testimony(consultation, "Rien de codé ici.", title="Non codé")
+    page = client.get(f"/c/salle/codes/{parent.id}").get_data(as_text=True)
+    assert "Le CLSC de mon quartier a fermé." in page and "Un secret de famille." in page
+    assert "No excerpt yet." not in page and "</a> · Écoles</footer>" in page
+    counts = services.code_counts(parent)
+    assert sum(count for _name, count in counts["channel"]) == 2
+    listed = client.get(f"/c/salle/reading?code={parent.id}").get_data(as_text=True)
+    assert f"/reading/{public.id}?code={parent.id}\"" in listed
+    assert f"/reading/{secret.id}?code={parent.id}\"" in listed
+    assert f"/reading/{untagged.id}?" not in listed
+    only_clinics = client.get(f"/c/salle/reading?code={clinics.id}").get_data(as_text=True)
+    assert f"/reading/{secret.id}?" not in only_clinics

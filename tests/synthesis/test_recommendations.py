@@ -221,3 +221,63 @@ def test_a_double_click_starts_one_analysis(make_consultation, runner):
     assert started and not started_again and again.id == first.id
     result = runner.invoke(args=["consult", "analyse-texts", consultation.slug])
     assert result.exit_code != 0 and "already running" in result.output
+
+
+def test_the_analysis_leaves_out_rejected_and_withdrawn_testimonies(
+    make_consultation, make_testimony
+):
+    consultation = make_consultation()
+    kept = []
+    for index in range(4):
+        kept.append(make_testimony(
+            consultation, f"Le loyer de notre logement augmente encore, famille {index}.")[0])
+        kept.append(make_testimony(
+            consultation, f"L'attente en protection de la jeunesse dure des mois, dossier {index}.",
+            status=Status.PENDING)[0])
+    left_out = [make_testimony(consultation, "Achetez nos montres à prix cassé, livraison offerte.",
+                               status=status)[0]
+                for status in (Status.REJECTED, Status.WITHDRAWN)]
+    run = services.complete_analysis(services.start_analysis(consultation)[0].id)
+    result = json.loads(run.result)
+    analysed = {id_ for topic in result["topics"] for id_ in topic["testimony_ids"]}
+    assert run.testimonies == len(kept)
+    assert analysed == {testimony.id for testimony in kept}
+    assert not any(testimony.id in topic["representative_ids"]
+                   for topic in result["topics"] for testimony in left_out)
+
+
+def test_only_published_testimonies_are_cited_and_counted(
+    client, make_consultation, make_user, make_testimony
+):
+    consultation = make_consultation()
+    make_user("com@example.org", roles=((consultation, Role.COMMISSIONER),))
+    recommendation = services.add_recommendation(
+        services.add_orientation(consultation, "Agir", ""), "Ouvrir le soir")
+    category = consultation.categories[0]
+    published, _ = make_testimony(consultation, "Ouvrez le soir, nous travaillons.",
+                                  category=category)
+    pending, _ = make_testimony(consultation, "Pas encore relu.", category=category,
+                                status=Status.PENDING)
+    log_in(client, "com@example.org")
+    slug = consultation.slug
+    evidence_form = f'action="/c/{slug}/reading/{pending.id}/evidence"'
+    page = client.get(f"/c/{slug}/reading/{pending.id}").get_data(as_text=True)
+    assert evidence_form not in page
+    assert "can be cited in support once it is published" in page
+    refused = post_form(client, f"/c/{slug}/reading/{pending.id}/evidence",
+                        {"recommendation": str(recommendation.id)},
+                        form_page=f"/c/{slug}/reading/{pending.id}", follow_redirects=True)
+    assert "Only published testimonies can be cited in support" in refused.get_data(as_text=True)
+    assert db.session.query(Evidence).count() == 0
+    assert f'action="/c/{slug}/reading/{published.id}/evidence"' in client.get(
+        f"/c/{slug}/reading/{published.id}").get_data(as_text=True)
+    assert services.add_evidence(recommendation, published)
+    # Cited when published, then rejected: no longer counted in support.
+    rejected, _ = make_testimony(consultation, "Publié puis retiré par la modération.",
+                                 category=category)
+    assert services.add_evidence(recommendation, rejected)
+    rejected.status = Status.REJECTED
+    db.session.commit()
+    assert services.evidence_by_category(recommendation) == [(category.name, 1)]
+    assert "1 testimony cited in support" in client.get(f"/c/{slug}/synthesis").get_data(
+        as_text=True)
