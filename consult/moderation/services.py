@@ -79,16 +79,25 @@ def _awaiting(consultation: Consultation, may_read_confidential: bool):
     return query, unresolved_flag
 
 
+def _count(query) -> int:
+    return db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+
+
+def _confidential_waiting(consultation: Consultation) -> int:
+    """How many waiting testimonies are confidential, which only commissioners read."""
+    query, _flagged = _awaiting(consultation, may_read_confidential=True)
+    return _count(query.where(Testimony.visibility == Visibility.CONFIDENTIAL))
+
+
 def queue(consultation: Consultation, filters: QueueFilters, *, may_read_confidential: bool,
           after: int | None = None, size: int = 50) -> tuple[list[Testimony], dict, int | None]:
-    """One page of the queue, oldest first; the counts; the cursor of the next page."""
+    """One page of the queue, oldest first; the counts (with the confidential testimonies
+    left out of it, so that they agree with the figures); the cursor of the next page."""
     query, unresolved_flag = _awaiting(consultation, may_read_confidential)
     counts = {
-        "waiting": db.session.execute(
-            select(func.count()).select_from(query.subquery())).scalar_one(),
-        "flagged": db.session.execute(
-            select(func.count()).select_from(query.where(unresolved_flag).subquery())
-        ).scalar_one(),
+        "waiting": _count(query),
+        "flagged": _count(query.where(unresolved_flag)),
+        "confidential_not_listed": 0 if may_read_confidential else _confidential_waiting(consultation),
     }
     if filters.theme_id is not None:
         query = query.join(testimony_themes, (testimony_themes.c.testimony_id == Testimony.id)
@@ -331,6 +340,8 @@ def record_download(attachment: Attachment, actor: User) -> None:
 @dataclass
 class Figures:
     waiting: int
+    #: Of `waiting`, the confidential ones: only commissioners read them.
+    confidential: int
     decisions_per_day: list[tuple[str, int]]
     median_hours: float | None
     p90_hours: float | None
@@ -339,8 +350,7 @@ class Figures:
 def figures(consultation: Consultation) -> Figures:
     """Queue size, decisions per day, and time from submission to first decision."""
     waiting_query, _flagged = _awaiting(consultation, may_read_confidential=True)
-    waiting = db.session.execute(
-        select(func.count()).select_from(waiting_query.subquery())).scalar_one()
+    waiting = _count(waiting_query)
     day = func.date(AuditEntry.at)
     per_day = db.session.execute(
         select(day, func.count()).where(AuditEntry.consultation_id == consultation.id,
@@ -356,5 +366,6 @@ def figures(consultation: Consultation) -> Figures:
     )
     median = statistics.median(delays) if delays else None
     p90 = statistics.quantiles(delays, n=10, method="inclusive")[-1] if len(delays) > 1 else median
-    return Figures(waiting=waiting, decisions_per_day=[(str(d), n) for d, n in per_day],
+    return Figures(waiting=waiting, confidential=_confidential_waiting(consultation),
+                   decisions_per_day=[(str(d), n) for d, n in per_day],
                    median_hours=median, p90_hours=p90)
