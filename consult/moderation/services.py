@@ -1,5 +1,6 @@
 """Moderation: the queue, decisions (one at a time or in bulk), redaction, flags and
 the moderation figures. Every decision is written to the audit log."""
+import secrets
 import statistics
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -8,6 +9,7 @@ from datetime import timedelta
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -30,7 +32,7 @@ from consult.models import (
     testimony_themes,
     utcnow,
 )
-from consult.testimonies.services import notify_address, refresh_public_copy
+from consult.testimonies.services import notify_address, person_key, refresh_public_copy
 
 
 class ModerationError(Exception):
@@ -291,8 +293,36 @@ def _tell_author(testimony: Testimony) -> None:
                   url=url_for("testimonies.mine", _external=True) if testimony.author_id else None)
 
 
+def _browser_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="consult.flagger")
+
+
+def browser_id(cookie: str | None) -> str | None:
+    """The browser a signed flag cookie names; None without one, or if it was tampered with."""
+    if not cookie:
+        return None
+    try:
+        return _browser_serializer().loads(cookie)
+    except BadSignature:
+        return None
+
+
+def new_browser() -> tuple[str, str]:
+    """A new browser id, and the signed value of the cookie that carries it."""
+    browser = secrets.token_urlsafe(16)
+    return browser, _browser_serializer().dumps(browser)
+
+
+def reporter_key(user: User | None, browser: str) -> str:
+    """Who flags: their account, or else their browser. Readers sharing one address (a
+    library, a community centre) each count; the flag view's rate limit per address
+    bounds what one person clearing their cookies can do."""
+    return person_key(f"user:{user.id}" if user is not None else f"browser:{browser}")
+
+
 def flag(testimony: Testimony, reporter_key: str, reason: str, comment: str) -> bool:
-    """Record a reader's flag; False if this person had already flagged it.
+    """Record a reader's flag; False if this person had already flagged it (it does not
+    count again).
 
     Enough distinct flags hide the testimony until a moderator decides.
     """
