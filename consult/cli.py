@@ -15,7 +15,7 @@ from flask.cli import with_appcontext
 from huey.consumer import Consumer
 
 from consult.accounts import services as accounts
-from consult.demo import DEMO_SLUG, load_demo
+from consult.demo import DEMO_EMAIL_DOMAIN, DEMO_SLUG, load_demo, reset_demo_passwords
 from consult.extensions import db
 from consult.synthesis import services as synthesis
 from consult.synthesis.outline import OutlineError, parse_outline
@@ -39,10 +39,6 @@ from consult.privacy import services as privacy
 from consult.queue import queue
 from consult.voting import polis_files
 from consult.voting import services as voting
-
-#: The demonstration accounts' addresses end with this (see consult/demo.py).
-DEMO_EMAIL_DOMAIN = "@demo.consult.example"
-
 
 def with_site_context(command):
     """Run inside a request context for the configured site address, so that the
@@ -476,19 +472,41 @@ def _consultation_or_fail(slug: str) -> Consultation:
     return consultation
 
 
+def _new_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def _echo_accounts(accounts_shown: list[tuple[str, str, str]]) -> None:
+    click.echo("Accounts (the passwords are shown only now):")
+    for role, email, password in accounts_shown:
+        click.echo(f"  {role:<13} {email:<36} {password}")
+
+
 @consult_cli.command("demo")
+@click.option("--reset-passwords", is_flag=True,
+              help="Give the demonstration accounts new passwords and print them (the "
+                   "previous ones stop working and their sessions end).")
 @with_site_context
-def demo():
+def demo(reset_passwords: bool):
     """Load the demonstration consultation and one account per role.
 
-    The accounts' passwords are printed once, here; run it on an empty database.
+    The accounts' passwords are printed once, here; run it on an empty database. Lost
+    them? Run it again with --reset-passwords.
     """
+    if reset_passwords:
+        changed = reset_demo_passwords(password_factory=_new_password)
+        if not changed:
+            raise click.ClickException(
+                "There is no demonstration account: run `flask consult demo` first.")
+        _echo_accounts(changed)
+        return
     if db.session.execute(db.select(Consultation).filter_by(slug=DEMO_SLUG)).first():
-        click.echo("The demonstration data is already loaded.")
+        click.echo("The demonstration data is already loaded. To see its accounts again, "
+                   "give them new passwords: flask consult demo --reset-passwords")
         return
     last_user_id = db.session.execute(db.select(db.func.max(User.id))).scalar() or 0
     try:
-        accounts_created = load_demo(password_factory=lambda: secrets.token_urlsafe(12))
+        accounts_created = load_demo(password_factory=_new_password)
     except Exception as error:
         # load_demo commits as it goes: without this, a failure half-way (the mail server
         # being down, say) would leave a consultation whose accounts' passwords were never
@@ -499,9 +517,7 @@ def demo():
             "nothing was kept. Fix the cause and run the command again."
         ) from error
     click.echo("Demonstration consultation loaded: /c/" + DEMO_SLUG)
-    click.echo("Accounts (the passwords are shown only now):")
-    for role, email, password in accounts_created:
-        click.echo(f"  {role:<13} {email:<36} {password}")
+    _echo_accounts(accounts_created)
 
 
 def _remove_partial_demo(last_user_id: int) -> None:

@@ -36,6 +36,14 @@ from consult.testimonies import services as testimonies
 
 DEMO_SLUG = "etats-generaux-travail-social"
 
+#: The demonstration accounts' addresses end with this.
+DEMO_EMAIL_DOMAIN = "@demo.consult.example"
+
+#: One demonstration account per role: its label and its role in the consultation.
+DEMO_PEOPLE = [("admin", None), ("moderator", Role.MODERATOR),
+               ("commissioner", Role.COMMISSIONER), ("facilitator", Role.FACILITATOR),
+               ("participant", None)]
+
 THEMES = [
     ("Reconnaissance du travail social",
      "La place du travail social dans le réseau et dans la société."),
@@ -262,6 +270,22 @@ def _consultation() -> Consultation:
     return consultation
 
 
+def reset_demo_passwords(password_factory: Callable[[], str]) -> list[tuple[str, str, str]]:
+    """Give each demonstration account that exists a new password (its sessions end).
+
+    Returns (role, e-mail, password) for each account whose password changed.
+    """
+    changed = []
+    for label, _role in DEMO_PEOPLE:
+        email = label + DEMO_EMAIL_DOMAIN
+        user = accounts.find_user(email)
+        if user is not None:
+            password = password_factory()
+            accounts.set_password(user, password)
+            changed.append((label, email, password))
+    return changed
+
+
 def load_demo(password_factory: Callable[[], str]) -> list[tuple[str, str, str]]:
     """Create the consultation, its testimonies and one account per role.
 
@@ -269,13 +293,10 @@ def load_demo(password_factory: Callable[[], str]) -> list[tuple[str, str, str]]
     """
     consultation = _consultation()
     created = []
-    people = [("admin", None), ("moderator", Role.MODERATOR),
-              ("commissioner", Role.COMMISSIONER), ("facilitator", Role.FACILITATOR),
-              ("participant", None)]
     users = {}
-    for label, role in people:
+    for label, role in DEMO_PEOPLE:
         password = password_factory()
-        email = f"{label}@demo.consult.example"
+        email = label + DEMO_EMAIL_DOMAIN
         if label == "admin":
             user = accounts.create_admin(email, "Admin", password)
         else:

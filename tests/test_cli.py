@@ -286,6 +286,31 @@ def test_demo_run_twice_duplicates_nothing(demo, runner, app):
     assert client.get("/admin/consultations").status_code == 200
 
 
+def test_demo_passwords_lost_can_be_reset_and_shown_again(demo, runner, app):
+    before = demo_accounts(demo.output)
+    assert "--reset-passwords" in runner.invoke(args=["consult", "demo"]).output
+    reset = runner.invoke(args=["consult", "demo", "--reset-passwords"])
+    assert reset.exit_code == 0, reset.output
+    after = demo_accounts(reset.output)
+    assert set(after) == set(DEMO_ROLES)
+    for role, (email, password) in after.items():
+        assert email == before[role][0] and password != before[role][1]
+        client = app.test_client()
+        log_in(client, email, password)
+        assert is_logged_in(client), role
+    old_email, old_password = before["participant"]
+    client = app.test_client()
+    log_in(client, old_email, old_password)
+    assert not is_logged_in(client)
+
+
+def test_resetting_demo_passwords_without_the_demo_says_so(runner):
+    result = runner.invoke(args=["consult", "demo", "--reset-passwords"])
+    assert result.exit_code != 0
+    assert "no demonstration account" in result.output
+    assert count(User) == 0
+
+
 def test_demo_interrupted_half_way_leaves_nothing_and_can_be_run_again(runner, app, monkeypatch):
     # The database refuses a write half-way through (after the accounts and many testimonies).
     with monkeypatch.context() as patch:

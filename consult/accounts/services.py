@@ -83,8 +83,10 @@ def _mail_user(user: User, subject, template: str, **context) -> None:
         send_mail(user.email, str(subject), template, user=user, **context)
 
 
-def register(email: str, display_name: str, password: str, locale: str | None) -> None:
-    """Create an unconfirmed account and send its confirmation link.
+def register(email: str, display_name: str, password: str, locale: str | None,
+             next_path: str | None = None) -> None:
+    """Create an unconfirmed account and send its confirmation link, which leads on to
+    `next_path` (the page the person was going to, such as an invitation).
 
     If the address already has an account, its owner is told by e-mail instead, so the
     form never reveals who is registered.
@@ -92,7 +94,7 @@ def register(email: str, display_name: str, password: str, locale: str | None) -
     existing = find_user(email)
     if existing is not None:
         _mail_user(existing, _l("An account already exists"), "account_exists",
-                   login_url=url_for("accounts.login", _external=True))
+                   login_url=url_for("accounts.login", next=next_path, _external=True))
         db.session.commit()
         return
     user = User(
@@ -108,14 +110,15 @@ def register(email: str, display_name: str, password: str, locale: str | None) -
         # Registered in a parallel request a moment ago.
         db.session.rollback()
         return
-    send_confirmation(user)
+    send_confirmation(user, next_path)
 
 
-def send_confirmation(user: User) -> None:
-    """Mail the confirmation link; commits, with whatever the caller added (the account)."""
+def send_confirmation(user: User, next_path: str | None = None) -> None:
+    """Mail the confirmation link, which leads on to `next_path` once confirmed; commits,
+    with whatever the caller added (the account)."""
     token = _serializer("confirm").dumps({"user": user.id, "email": user.email})
     _mail_user(user, _l("Confirm your e-mail address"), "confirm",
-               url=url_for("accounts.confirm", token=token, _external=True))
+               url=url_for("accounts.confirm", token=token, next=next_path, _external=True))
     db.session.commit()
 
 

@@ -21,8 +21,14 @@ from consult.i18n import select_locale
 from consult.security import local_path_or_none, mark_private
 
 
+def _next_path() -> str | None:
+    """The page the person was going to before logging in or registering, kept through
+    registration, confirmation and log-in."""
+    return local_path_or_none(request.args.get("next"))
+
+
 def _next_or_home():
-    return redirect(local_path_or_none(request.args.get("next")) or url_for("consultations.index"))
+    return redirect(_next_path() or url_for("consultations.index"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -33,9 +39,9 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         services.register(form.email.data, form.display_name.data, form.password.data,
-                          select_locale())
+                          select_locale(), _next_path())
         return render_template("accounts/check_inbox.html", email_sent_for="register")
-    return render_template("accounts/register.html", form=form)
+    return render_template("accounts/register.html", form=form, next_path=_next_path())
 
 
 @bp.route("/confirm/<token>")
@@ -46,9 +52,9 @@ def confirm(token: str):
         services.confirm_email(token)
     except services.AccountError as error:
         flash(str(error), "error")
-        return redirect(url_for("accounts.resend_confirmation"))
+        return redirect(url_for("accounts.resend_confirmation", next=_next_path()))
     flash(_("Your e-mail address is confirmed. You can log in."), "success")
-    return redirect(url_for("accounts.login"))
+    return redirect(url_for("accounts.login", next=_next_path()))
 
 
 @bp.route("/confirm", methods=["GET", "POST"])
@@ -60,7 +66,7 @@ def resend_confirmation():
     if form.validate_on_submit():
         user = services.find_user(form.email.data)
         if user is not None and not user.is_confirmed:
-            services.send_confirmation(user)
+            services.send_confirmation(user, _next_path())
         return render_template("accounts/check_inbox.html", email_sent_for="confirm")
     return render_template("accounts/resend_confirmation.html", form=form)
 
@@ -78,17 +84,17 @@ def login():
             user = services.authenticate(form.email.data, form.password.data)
         except services.AccountLocked as error:
             form.password.errors.append(str(error))
-            return render_template("accounts/login.html", form=form)
+            return render_template("accounts/login.html", form=form, next_path=_next_path())
         if user is None:
             form.password.errors.append(_("Wrong e-mail address or password."))
         elif not user.is_confirmed:
             flash(_("Confirm your e-mail address first: follow the link we sent you."), "error")
-            return redirect(url_for("accounts.resend_confirmation"))
+            return redirect(url_for("accounts.resend_confirmation", next=_next_path()))
         else:
             begin_session(user)
             flash(_("You are logged in."), "success")
             return _next_or_home()
-    return render_template("accounts/login.html", form=form)
+    return render_template("accounts/login.html", form=form, next_path=_next_path())
 
 
 @bp.route("/logout", methods=["POST"])

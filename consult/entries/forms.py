@@ -13,7 +13,14 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from consult.i18n import utc_to_local
 from consult.labels import label
-from consult.models import ENTERED_CHANNELS, ENTERED_CONSENTS, LocalEvent, Testimony, Visibility
+from consult.models import (
+    ENTERED_CHANNELS,
+    ENTERED_CONSENTS,
+    Channel,
+    LocalEvent,
+    Testimony,
+    Visibility,
+)
 from consult.testimonies.forms import VISIBILITY_CHOICES, TestimonyContentForm, optional_id
 
 
@@ -79,6 +86,7 @@ class EntryForm(PersonContentForm):
             for e in events]
 
     def provenance_choices(self) -> dict:
-        """The choices kept from one entry to the next."""
-        return {"channel": self.channel.data, "event": self.event.data,
+        """The choices kept from one entry to the next; the event only with a local event."""
+        at_event = self.channel.data == Channel.LOCAL_EVENT.value
+        return {"channel": self.channel.data, "event": self.event.data if at_event else None,
                 "consent_method": self.consent_method.data}

@@ -43,11 +43,14 @@ def organisation_events(organisation: Organisation) -> list[LocalEvent]:
 def entry_provenance(organisation: Organisation, *, entered_by: User, channel: Channel,
                      consent_method: ConsentMethod, event_id: int | None) -> Provenance:
     """Where an entered testimony comes from; refused unless it is a channel of entry with
-    the person's own consent, at an event that exists (required at a local event). That
-    the event is the organisation's is checked by Provenance, as for every testimony."""
+    the person's own consent, at an event that exists (required at a local event, and
+    dropped for any other channel: the form keeps the previous entry's event). That the
+    event is the organisation's is checked by Provenance, as for every testimony."""
     if channel not in ENTERED_CHANNELS or consent_method not in ENTERED_CONSENTS:
         raise TestimonyError(
             _l("Choose how the testimony was gathered and how the person agreed."))
+    if channel is not Channel.LOCAL_EVENT:
+        event_id = None
     event = db.session.get(LocalEvent, event_id) if event_id is not None else None
     if event_id is not None and event is None:
         raise TestimonyError(_l("This event is not one of this organisation's."))

@@ -1,5 +1,6 @@
 """Moderation: the queue, decisions (one at a time or in bulk), redaction, flags and
 the moderation figures. Every decision is written to the audit log."""
+import secrets
 import statistics
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -8,6 +9,7 @@ from datetime import timedelta
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -30,7 +32,7 @@ from consult.models import (
     testimony_themes,
     utcnow,
 )
-from consult.testimonies.services import notify_address, refresh_public_copy
+from consult.testimonies.services import notify_address, person_key, refresh_public_copy
 
 
 class ModerationError(Exception):
@@ -79,16 +81,25 @@ def _awaiting(consultation: Consultation, may_read_confidential: bool):
     return query, unresolved_flag
 
 
+def _count(query) -> int:
+    return db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+
+
+def _confidential_waiting(consultation: Consultation) -> int:
+    """How many waiting testimonies are confidential, which only commissioners read."""
+    query, _flagged = _awaiting(consultation, may_read_confidential=True)
+    return _count(query.where(Testimony.visibility == Visibility.CONFIDENTIAL))
+
+
 def queue(consultation: Consultation, filters: QueueFilters, *, may_read_confidential: bool,
           after: int | None = None, size: int = 50) -> tuple[list[Testimony], dict, int | None]:
-    """One page of the queue, oldest first; the counts; the cursor of the next page."""
+    """One page of the queue, oldest first; the counts (with the confidential testimonies
+    left out of it, so that they agree with the figures); the cursor of the next page."""
     query, unresolved_flag = _awaiting(consultation, may_read_confidential)
     counts = {
-        "waiting": db.session.execute(
-            select(func.count()).select_from(query.subquery())).scalar_one(),
-        "flagged": db.session.execute(
-            select(func.count()).select_from(query.where(unresolved_flag).subquery())
-        ).scalar_one(),
+        "waiting": _count(query),
+        "flagged": _count(query.where(unresolved_flag)),
+        "confidential_not_listed": 0 if may_read_confidential else _confidential_waiting(consultation),
     }
     if filters.theme_id is not None:
         query = query.join(testimony_themes, (testimony_themes.c.testimony_id == Testimony.id)
@@ -282,8 +293,36 @@ def _tell_author(testimony: Testimony) -> None:
                   url=url_for("testimonies.mine", _external=True) if testimony.author_id else None)
 
 
+def _browser_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="consult.flagger")
+
+
+def browser_id(cookie: str | None) -> str | None:
+    """The browser a signed flag cookie names; None without one, or if it was tampered with."""
+    if not cookie:
+        return None
+    try:
+        return _browser_serializer().loads(cookie)
+    except BadSignature:
+        return None
+
+
+def new_browser() -> tuple[str, str]:
+    """A new browser id, and the signed value of the cookie that carries it."""
+    browser = secrets.token_urlsafe(16)
+    return browser, _browser_serializer().dumps(browser)
+
+
+def reporter_key(user: User | None, browser: str) -> str:
+    """Who flags: their account, or else their browser. Readers sharing one address (a
+    library, a community centre) each count; the flag view's rate limit per address
+    bounds what one person clearing their cookies can do."""
+    return person_key(f"user:{user.id}" if user is not None else f"browser:{browser}")
+
+
 def flag(testimony: Testimony, reporter_key: str, reason: str, comment: str) -> bool:
-    """Record a reader's flag; False if this person had already flagged it.
+    """Record a reader's flag; False if this person had already flagged it (it does not
+    count again).
 
     Enough distinct flags hide the testimony until a moderator decides.
     """
@@ -331,6 +370,8 @@ def record_download(attachment: Attachment, actor: User) -> None:
 @dataclass
 class Figures:
     waiting: int
+    #: Of `waiting`, the confidential ones: only commissioners read them.
+    confidential: int
     decisions_per_day: list[tuple[str, int]]
     median_hours: float | None
     p90_hours: float | None
@@ -339,8 +380,7 @@ class Figures:
 def figures(consultation: Consultation) -> Figures:
     """Queue size, decisions per day, and time from submission to first decision."""
     waiting_query, _flagged = _awaiting(consultation, may_read_confidential=True)
-    waiting = db.session.execute(
-        select(func.count()).select_from(waiting_query.subquery())).scalar_one()
+    waiting = _count(waiting_query)
     day = func.date(AuditEntry.at)
     per_day = db.session.execute(
         select(day, func.count()).where(AuditEntry.consultation_id == consultation.id,
@@ -356,5 +396,6 @@ def figures(consultation: Consultation) -> Figures:
     )
     median = statistics.median(delays) if delays else None
     p90 = statistics.quantiles(delays, n=10, method="inclusive")[-1] if len(delays) > 1 else median
-    return Figures(waiting=waiting, decisions_per_day=[(str(d), n) for d, n in per_day],
+    return Figures(waiting=waiting, confidential=_confidential_waiting(consultation),
+                   decisions_per_day=[(str(d), n) for d, n in per_day],
                    median_hours=median, p90_hours=p90)

@@ -3,7 +3,7 @@ moderation figures."""
 import csv
 import io
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
@@ -28,7 +28,6 @@ from consult.moderation import bp, pii, services
 from consult.moderation.forms import DecisionForm, FlagForm, ReclassifyForm, RedactionForm
 from consult.security import mark_private
 from consult.testimonies.attachments import send_stored
-from consult.testimonies.services import uploader_key
 
 
 #: What replaces each kind of personal information when it is masked.
@@ -41,6 +40,10 @@ PLACEHOLDERS = {
     "url": _l("[link]"),
 }
 
+
+#: The signed cookie that tells apart anonymous readers who flag from one address.
+FLAGGER_COOKIE = "flagger"
+FLAGGER_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 PII_LABELS = {
     "email": _l("e-mail address"),
@@ -265,10 +268,21 @@ def flag(slug: str, testimony_id: int):
     form = FlagForm()
     if form.validate_on_submit():
         author = current_user if current_user.is_authenticated else None
-        services.flag(testimony, uploader_key(author, request.remote_addr), form.reason.data,
-                      form.comment.data or "")
-        flash(_("Thank you: a moderator will look at this testimony again."), "success")
-        return redirect(url_for("testimonies.index", slug=consultation.slug))
+        browser, cookie = services.browser_id(request.cookies.get(FLAGGER_COOKIE)), None
+        if browser is None:
+            browser, cookie = services.new_browser()
+        if services.flag(testimony, services.reporter_key(author, browser), form.reason.data,
+                         form.comment.data or ""):
+            flash(_("Thank you: a moderator will look at this testimony again."), "success")
+        else:
+            flash(_("You already flagged this testimony: your flag counts once, and a "
+                    "moderator will look at it."), "info")
+        response = redirect(url_for("testimonies.index", slug=consultation.slug))
+        if cookie is not None:
+            response.set_cookie(FLAGGER_COOKIE, cookie, max_age=FLAGGER_COOKIE_MAX_AGE,
+                                httponly=True, samesite="Lax",
+                                secure=current_app.config["SESSION_COOKIE_SECURE"])
+        return response
     return render_template("moderation/flag.html", consultation=consultation,
                            testimony=testimony, form=form)
 

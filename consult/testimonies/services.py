@@ -52,11 +52,16 @@ def new_receipt_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def uploader_key(user: User | None, address: str | None) -> str:
-    """Who is uploading, as a keyed hash: enough to count, not to identify."""
-    who = f"user:{user.id}" if user is not None else f"address:{address}"
+def person_key(who: str) -> str:
+    """`who` (an account, an address, a browser) as a keyed hash: enough to count, not to
+    identify."""
     secret = current_app.config["SECRET_KEY"].encode()
     return hmac.new(secret, who.encode(), hashlib.sha256).hexdigest()
+
+
+def uploader_key(user: User | None, address: str | None) -> str:
+    """Who is uploading: their account, or else their address."""
+    return person_key(f"user:{user.id}" if user is not None else f"address:{address}")
 
 
 def check_upload_quota(key: str, uploads: list[Upload]) -> None:

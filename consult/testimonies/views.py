@@ -48,8 +48,8 @@ def submit(slug: str):
         if current_user.is_authenticated:
             form.display_name.data = current_user.display_name
     if form.validate_on_submit():
+        author = current_user if current_user.is_authenticated else None
         try:
-            author = current_user if current_user.is_authenticated else None
             testimony, token = services.submit_testimony(
                 consultation,
                 form.content(),
@@ -61,15 +61,19 @@ def submit(slug: str):
             )
         except services.AlreadyReceived as duplicate:
             flash(str(duplicate), "info")
+            if author is not None and duplicate.testimony.author_id == author.id:
+                return redirect(url_for("testimonies.follow", testimony_id=duplicate.testimony.id))
             token = session.get(RECENT_RECEIPTS_KEY, {}).get(form.submission_key.data)
             if token:
                 return redirect(url_for("testimonies.follow", token=token))
-            if current_user.is_authenticated and duplicate.testimony.author_id == current_user.id:
-                return redirect(url_for("testimonies.follow", testimony_id=duplicate.testimony.id))
             return redirect(url_for("consultations.show", slug=slug))
         except services.TestimonyError as error:
             flash(str(error), "error")
         else:
+            if author is not None:
+                flash(_("Thank you: your testimony has been received. You find it under My "
+                        "testimonies whenever you are logged in."), "success")
+                return redirect(url_for("testimonies.follow", testimony_id=testimony.id))
             _remember_receipt(form.submission_key.data, token)
             flash(_("Thank you: your testimony has been received. Keep this page's address: "
                     "it is your private receipt link."), "success")

@@ -68,6 +68,23 @@ def test_a_facilitator_enters_three_in_a_row_keeping_how_they_were_gathered(faci
         db.select(AuditEntry).filter_by(action="testimony.entered")).scalars().all()) == 3
 
 
+def test_switching_to_paper_after_an_event_entry_drops_the_event(facilitator, outreach):
+    org, event = outreach["org_a"], outreach["event_a"]
+    response = enter(facilitator, org, entry(outreach), form_page=entries_path(org, "/new"))
+    # The next form comes back with the event still chosen; the facilitator only
+    # switches the channel to paper.
+    response = enter(facilitator, org, entry(outreach, channel="paper", body="Sur papier."),
+                     form_page=response.headers["Location"])
+    assert response.status_code == 302
+    at_event, on_paper = entered()
+    assert at_event.event == event
+    assert on_paper.channel is Channel.PAPER and on_paper.event is None
+    assert on_paper.organisation == org
+    page = facilitator.get(response.headers["Location"]).get_data(as_text=True)
+    assert re.search(r'<input checked[^>]*value="paper"', page)
+    assert not re.search(rf'<option selected value="{event.id}"', page)
+
+
 def test_an_entry_is_moderated_like_any_other_and_its_public_page_hides_who_entered_it(
         facilitator, outreach, make_client, make_user, mailbox):
     org = outreach["org_a"]

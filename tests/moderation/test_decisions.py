@@ -209,3 +209,19 @@ def test_roles_in_the_queue(app, desk, make_user):
     client = app.test_client()
     log_in(client, "facilitator@example.org")
     assert client.get("/c/desk/moderation").status_code == 404
+
+
+def test_the_queue_and_the_figures_agree_on_what_waits(moderator, desk, make_client):
+    """The figures count confidential testimonies a moderator cannot see; both pages say
+    how many of those there are, so the two totals can be reconciled."""
+    queue = queue_page(moderator)
+    assert "2 testimonies waiting" in queue
+    assert "Not listed here: 1 confidential testimony, which only commissioners read." in queue
+    figures = moderator.get("/c/desk/moderation/figures").get_data(as_text=True)
+    assert "3 (of which 1 confidential, read only by commissioners)" in figures
+
+    commissioner = make_client()
+    log_in(commissioner, "com@example.org")
+    queue = queue_page(commissioner)
+    assert "3 testimonies waiting" in queue
+    assert "Not listed here" not in queue

@@ -104,6 +104,38 @@ def test_flags_count_once_per_person_and_hide_at_the_threshold(app, desk, make_t
     assert "Publié puis signalé." not in queue_page(moderator)
 
 
+def test_browsers_sharing_one_address_each_count_and_a_second_flag_is_told(
+        desk, make_testimony, make_client):
+    """Three readers in one library (one public address) can each flag a testimony; the
+    one who flags it twice is told the second flag was not counted."""
+    testimony, _ = make_testimony(desk["consultation"], "Lu à la bibliothèque.")
+    readers = [make_client() for _ in range(3)]
+    first = flag(readers[0], testimony)
+    assert "Thank you" in readers[0].get(first.headers["Location"]).get_data(as_text=True)
+    again = flag(readers[0], testimony)
+    page = readers[0].get(again.headers["Location"]).get_data(as_text=True)
+    assert "You already flagged this testimony" in page and "Thank you" not in page
+    db.session.refresh(testimony)
+    assert len(testimony.flags) == 1 and testimony.is_public
+    flag(readers[1], testimony)
+    flag(readers[2], testimony)
+    db.session.refresh(testimony)
+    assert len(testimony.flags) == 3
+    assert not testimony.is_public and testimony.hidden_at is not None
+
+
+def test_a_forged_flag_cookie_is_not_trusted(desk, make_testimony, make_client):
+    testimony, _ = make_testimony(desk["consultation"], "Publié.")
+    reader = make_client()
+    flag(reader, testimony)
+    cookie = reader.get_cookie("flagger")
+    assert cookie is not None and cookie.http_only
+    reader.set_cookie("flagger", cookie.value[:-2] + "xx")
+    flag(reader, testimony)
+    # The forged cookie is replaced by a new one.
+    assert reader.get_cookie("flagger").value not in (cookie.value, cookie.value[:-2] + "xx")
+
+
 def test_only_published_testimonies_can_be_flagged(client, desk):
     assert flag(client, desk["pending"]).status_code == 404
     assert client.get(f"/c/desk/testimonies/{desk['confidential'].id}/flag").status_code == 404

@@ -1,12 +1,14 @@
 """The owner's members page: invitations by e-mail, their acceptance, removal; and the
 walls between organisations."""
+import html
+import re
 from datetime import timedelta
 
 import pytest
 
 from consult.extensions import db, limiter
 from consult.models import AuditEntry, Invitation, MemberRole, Membership, Organisation
-from tests.conftest import post_form
+from tests.conftest import PASSWORD, post_form
 from tests.organisations.conftest import ADMIN, FACILITATOR_A, FACILITATOR_B, OUTSIDER, OWNER_A
 
 INVITEE = "invitee@example.org"
@@ -52,6 +54,33 @@ def test_an_invitation_is_accepted_only_by_the_address_it_was_sent_to(
     assert "Maison A" in invited.get("/my-organisations").get_data(as_text=True)
     assert {"organisation.invited", "organisation.member_joined"} <= {
         e.action for e in db.session.query(AuditEntry)}
+
+
+def test_an_invitation_survives_creating_an_account(scene, as_person, make_client, mailbox):
+    """Someone invited without an account logs in or registers, confirms their address,
+    and comes back to the invitation they were following."""
+    invite(as_person(OWNER_A), scene)
+    link = mailbox.last_link(INVITEE)
+    newcomer = make_client()
+    to_login = newcomer.get(link)
+    assert to_login.status_code == 302
+    login_page = newcomer.get(to_login.headers["Location"]).get_data(as_text=True)
+    # The login page's own "Create an account" link keeps where the person was going.
+    kept = re.search(r'href="(/account/register\?next=[^"]*)"', login_page)
+    assert kept is not None
+    register_path = html.unescape(kept.group(1))
+    registered = post_form(newcomer, register_path, {
+        "email": INVITEE, "display_name": "Ines Invitée", "password": PASSWORD,
+        "confirm": PASSWORD}, follow_redirects=True)
+    assert registered.status_code == 200
+    confirmed = newcomer.get(mailbox.last_link(INVITEE), follow_redirects=True)
+    assert "Your e-mail address is confirmed" in confirmed.get_data(as_text=True)
+    logged_in = post_form(newcomer, confirmed.request.full_path,
+                          {"email": INVITEE, "password": PASSWORD}, follow_redirects=True)
+    assert logged_in.request.path == link
+    assert "Accept the invitation" in logged_in.get_data(as_text=True)
+    accepted = post_form(newcomer, link, follow_redirects=True)
+    assert "you now act as a facilitator for Maison A" in accepted.get_data(as_text=True)
 
 
 def test_an_expired_invitation_is_refused_with_a_message(scene, as_person, make_user, mailbox):

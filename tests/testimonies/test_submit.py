@@ -77,11 +77,23 @@ def test_a_logged_in_author_finds_it_under_my_testimonies(client, make_consultat
     consultation = make_consultation()
     user = make_user("author@example.org", "Camille")
     log_in(client, "author@example.org")
-    submit(client, consultation, form_data(consultation, visibility="public",
-                                           display_name="Camille"))
+    form = client.get(f"/c/{consultation.slug}/testify").get_data(as_text=True)
+    assert "No account is needed" not in form
+    assert "You are logged in as Camille: this testimony goes with your account" in form
+    data = form_data(consultation, visibility="public", display_name="Camille",
+                     submission_key="sent-while-logged-in")
+    response = submit(client, consultation, data)
+    testimony = db.session.execute(db.select(Testimony)).scalar_one()
+    assert response.request.path == f"/my-testimonies/{testimony.id}"
+    landing = response.get_data(as_text=True)
+    assert "private receipt link" not in landing
+    assert "find it under My testimonies" in landing
+    # Sending the same form again leads back to the same page.
+    again = submit(client, consultation, data)
+    assert count_testimonies() == 1
+    assert again.request.path == f"/my-testimonies/{testimony.id}"
     page = client.get("/my-testimonies").get_data(as_text=True)
     assert "Huit mois d&#39;attente" in page
-    testimony = db.session.execute(db.select(Testimony)).scalar_one()
     assert testimony.author_id == user.id
     assert testimony.contact_email is None
     assert client.get(f"/my-testimonies/{testimony.id}").status_code == 200
