@@ -58,19 +58,28 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_port(process: subprocess.Popen, port: int, what: str, attempts: int = 600) -> None:
-    """Wait until `process` listens on `port` (a tenth of a second between tries, a
-    minute at most); fail with its output if it ends first."""
+def wait_until(condition, process: subprocess.Popen, what: str, attempts: int = 900) -> None:
+    """Check `condition` every tenth of a second (90 s at most) while `process` runs; fail
+    with what was awaited if it ends first or the time runs out."""
     for _ in range(attempts):
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
+        if condition():
+            return
         try:
             process.wait(timeout=0.1)
         except subprocess.TimeoutExpired:
             continue
-        pytest.fail(f"{what} ended with status {process.returncode} before it listened")
-    pytest.fail(f"{what} did not listen on port {port}")
+        pytest.fail(f"the process ended with status {process.returncode} before {what}")
+    pytest.fail(f"still waiting for {what}")
+
+
+def wait_for_port(process: subprocess.Popen, port: int, what: str) -> None:
+    """Wait until `process` listens on `port`."""
+
+    def listening() -> bool:
+        with socket.socket() as sock:
+            return sock.connect_ex(("127.0.0.1", port)) == 0
+
+    wait_until(listening, process, f"{what} listens on port {port}")
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 production uses: Redis where REDIS_URL is set (CI), else the embedded SQLite store."""
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -12,6 +11,7 @@ from consult.extensions import db
 from consult.models import AnalysisRun, Job, JobState, OutboxMessage, Role
 from consult.queue import queue
 from consult.synthesis import services as synthesis
+from tests import conftest
 from tests.conftest import Mailbox, free_port, log_in, post_form
 from tests.operations.servers import ROOT, production_environment
 
@@ -54,18 +54,14 @@ def start_worker(app, real_queue, smtp_server, tmp_path):
         worker.wait(timeout=60)
 
 
-def wait_until(condition, worker: subprocess.Popen, what: str, attempts: int = 900) -> None:
-    """Check `condition` every tenth of a second (90 s at most) while the worker runs."""
-    for _ in range(attempts):
-        db.session.rollback()  # read what the worker committed
-        if condition():
-            return
-        try:
-            worker.wait(timeout=0.1)
-        except subprocess.TimeoutExpired:
-            continue
-        pytest.fail(f"the worker ended (status {worker.returncode}) before {what}")
-    pytest.fail(f"still waiting for {what}")
+def wait_until(condition, worker: subprocess.Popen, what: str) -> None:
+    """Wait for `condition` on what the worker committed."""
+
+    def committed() -> bool:
+        db.session.rollback()
+        return bool(condition())
+
+    conftest.wait_until(committed, worker, what)
 
 
 def outbox() -> list[OutboxMessage]:
