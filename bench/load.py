@@ -28,6 +28,7 @@ import argparse
 import csv
 import os
 import platform
+import re
 import secrets
 import shutil
 import socket
@@ -72,11 +73,14 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 MAX_USERS = 256
 MAX_SECONDS = 300
 MAX_DELEGATES = 5_000
-MAX_SUMMIT_SECONDS = 1_800
+MAX_SUMMIT_SECONDS = 3_600
 #: Requests per public page before locust starts (each page checked; workers warmed up).
 WARM_UP = 20
 #: How long a server may take to answer its first request.
 START_SECONDS = 60
+#: The request-time histogram of Consult's /metrics: its sum and count per endpoint.
+APP_TIME = re.compile(r'^consult_http_request_duration_seconds_(sum|count)'
+                      r'\{endpoint="([^"]+)",method="([^"]+)"\} (\S+)$', re.MULTILINE)
 SUMMIT_SLUG = "sommet"
 #: What the summit votes on: orientations, each with recommendations, each with one
 #: measure. 5 × 2 × (1 + 1) = 20 items.
@@ -191,6 +195,17 @@ class Gunicorn:
             time.sleep(0.2)
         raise SystemExit(f"{self.name}: {path} not ready after {START_SECONDS} s; "
                          f"see {self.error_log}")
+
+    def app_time(self) -> dict[tuple[str, str], tuple[int, float]]:
+        """(method, endpoint) → (requests, seconds in the app) so far, from /metrics."""
+        with urllib.request.urlopen(self.url + "/metrics", timeout=30) as response:
+            exposition = response.read().decode()
+        figures = {}
+        for part, endpoint, method, value in APP_TIME.findall(exposition):
+            count, seconds = figures.get((method, endpoint), (0, 0.0))
+            figures[(method, endpoint)] = ((int(float(value)), seconds) if part == "count"
+                                           else (count, float(value)))
+        return figures
 
     def worker_starts(self) -> int:
         """Workers started so far, the first ones included (max_requests replaces them)."""
@@ -466,6 +481,20 @@ def summit_rows(consultation_id: int) -> SummitRows:
                       (last - first).total_seconds() if history else 0.0)
 
 
+@dataclass
+class SummitReport:
+    """Everything the summit's report says."""
+
+    items: int
+    run: LocustRun
+    rows: SummitRows
+    load_before: float
+    load_after: float
+    worker_starts: int
+    #: (method, endpoint) → (requests, seconds spent in the app), from /metrics.
+    app_time: dict[tuple[str, str], tuple[int, float]]
+
+
 def run_summit(args: argparse.Namespace, folder: Path) -> None:
     print(f"Summit: {args.size:,} delegates, {_database_description(args.database_url)}, "
           f"Redis at {args.redis_url}", flush=True)
@@ -484,27 +513,36 @@ def run_summit(args: argparse.Namespace, folder: Path) -> None:
         for page in (Page("delegate page", f"/c/{SUMMIT_SLUG}/delegate", 'name="code"'),
                      Page("ballot", f"/c/{SUMMIT_SLUG}/vote", 'class="ballot"')):
             warm_up(consult, page)
+        warmed = consult.app_time()
         load_before = load_average()
         run = run_locust(folder, "summit", "Delegate", consult.url, args.size,
                          args.spawn_rate, args.time_limit, "--slug", SUMMIT_SLUG,
                          "--codes-file", str(codes_file))
         load_after = load_average()
+        app_time = _since(warmed, consult.app_time())
         worker_starts = consult.worker_starts()
     with app.app_context():
         rows = summit_rows(consultation_id)
         db.engine.dispose()
-    expected = args.size * items
+    report = SummitReport(items, run, rows, load_before, load_after, worker_starts, app_time)
     print()
-    print(summit_markdown(args, items, run, rows, expected, load_before, load_after,
-                          worker_starts))
+    print(summit_markdown(args, report))
+    expected = args.size * items
     problems = run.failures + ([f"{rows.votes:,} vote rows, not {expected:,}"]
                                if rows.votes != expected else [])
     if problems:
         raise SystemExit("The summit did not go through:\n" + "\n".join(problems))
 
 
-def summit_markdown(args, items: int, run: LocustRun, rows: SummitRows, expected: int,
-                    load_before: float, load_after: float, worker_starts: int) -> str:
+def _since(before: dict[tuple[str, str], tuple[int, float]],
+           after: dict[tuple[str, str], tuple[int, float]]) -> dict[tuple[str, str], tuple[int, float]]:
+    """The requests and seconds counted in `after` and not yet in `before`."""
+    return {key: (count - before.get(key, (0, 0.0))[0], seconds - before.get(key, (0, 0.0))[1])
+            for key, (count, seconds) in after.items()}
+
+
+def summit_markdown(args, report: SummitReport) -> str:
+    run, rows = report.run, report.rows
     votes, ballots = run.stats.get("vote"), run.stats.get("ballot")
     lines = [
         f"- Machine: {machine()}",
@@ -513,12 +551,12 @@ def summit_markdown(args, items: int, run: LocustRun, rows: SummitRows, expected
         f"GUNICORN_THREADS={args.threads}; CONSULT_ENV=production, TRUSTED_PROXIES=1, "
         "rate limits in Redis",
         f"- {args.size:,} delegates ({args.size:,} locust users, started {args.spawn_rate:g} a "
-        f"second, no pause), each with its own X-Forwarded-For address; {items} items",
+        f"second, no pause), each with its own X-Forwarded-For address; {report.items} items",
         "- At a real summit the room shares one address: raise RATE_LIMIT_DELEGATE_CODE "
         "(default 30 per minute and 300 per hour per address) to the number of delegates "
         "who may enter their code within a minute and an hour.",
-        f"- Load average (1 min): {load_before:.2f} before, {load_after:.2f} after; "
-        f"workers started: {worker_starts}",
+        f"- Load average (1 min): {report.load_before:.2f} before, {report.load_after:.2f} "
+        f"after; workers started: {report.worker_starts}",
         f"- The run took {run.seconds:.0f} s (locust included); every request of it: "
         f"{run.total.requests:,}, {run.total.failures} errors",
         "",
@@ -530,6 +568,7 @@ def summit_markdown(args, items: int, run: LocustRun, rows: SummitRows, expected
             s = run.stats[name]
             lines.append(f"| {name} | {s.requests:,} | {s.per_second:,.1f} | {s.median:,.0f} "
                          f"| {s.p95:,.0f} | {s.p99:,.0f} | {s.failures} |")
+    expected = args.size * report.items
     lines += [
         "",
         f"Votes: {votes.requests if votes else 0:,} POSTs, "
@@ -537,10 +576,22 @@ def summit_markdown(args, items: int, run: LocustRun, rows: SummitRows, expected
         f"the first vote recorded to the last ({rows.voting_seconds:.0f} s; locust's figure "
         "above divides by the whole run, code entry included); each vote is followed by the "
         f"ballot it redirects to ({ballots.requests if ballots else 0:,} ballots in all).",
-        f"Database after the run: {rows.votes:,} vote rows (expected {args.size:,} × {items} = "
-        f"{expected:,}), {rows.history:,} rows of vote history, {rows.voters:,} voters, "
-        f"{rows.codes_used:,} codes used.",
+        f"Database after the run: {rows.votes:,} vote rows (expected {args.size:,} × "
+        f"{report.items} = {expected:,}), {rows.history:,} rows of vote history, "
+        f"{rows.voters:,} voters, {rows.codes_used:,} codes used.",
+        "",
+        "Time spent in the app during the run (Consult's /metrics: from a request's arrival "
+        "in the app to its answer, queueing in gunicorn excluded):",
+        "",
+        "| endpoint | requests | mean (ms) | share of the app's time |",
+        "|---|---:|---:|---:|",
     ]
+    total = sum(seconds for _count, seconds in report.app_time.values()) or 1
+    for (method, endpoint), (count, seconds) in sorted(
+            report.app_time.items(), key=lambda item: -item[1][1]):
+        if count:
+            lines.append(f"| {method} {endpoint} | {count:,} | {seconds / count * 1000:,.0f} "
+                         f"| {seconds / total:.0%} |")
     return "\n".join(lines)
 
 
@@ -597,9 +648,9 @@ def main() -> None:
                              "limits the workers share")
     summit.add_argument("--spawn-rate", type=float, default=50,
                         help="delegates arriving per second (default: 50)")
-    summit.add_argument("--time-limit", type=_bounded(10, MAX_SUMMIT_SECONDS), default=600,
+    summit.add_argument("--time-limit", type=_bounded(10, MAX_SUMMIT_SECONDS), default=1_800,
                         help=f"seconds after which the run stops, finished or not (default: "
-                             f"600, at most {MAX_SUMMIT_SECONDS})")
+                             f"1800, at most {MAX_SUMMIT_SECONDS})")
     for scenario in (public, summit):
         scenario.add_argument("--workers", type=_bounded(1, 16), default=4,
                               help="gunicorn processes, WEB_CONCURRENCY (default: 4)")

@@ -30,6 +30,8 @@ CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 #: The vote forms of the ballot, one per item.
 VOTE_FORM = re.compile(r'action="(/c/[^/"]+/vote/\d+)"')
 VALUES = ("agree", "disagree", "pass")
+#: Seconds a delegate waits for an answer.
+PATIENCE = 300.0
 
 
 @events.init_command_line_parser.add_listener
@@ -109,6 +111,9 @@ class Delegate(FastHttpUser):
     """One delegate: enters their code, votes on each item once, then stops."""
 
     wait_time = constant(0)
+    #: A crowd with no pause queues up at the server: a delegate waits this long for an
+    #: answer (locust's default is 60 s) before it counts as an error.
+    connection_timeout = network_timeout = PATIENCE
 
     def on_start(self) -> None:
         self.index = next(summit.handed_out)
