@@ -9,7 +9,7 @@ import pytest
 
 from consult.extensions import db
 from consult.models import Testimony
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, wait_until
 from tests.operations.servers import GUNICORN, ROOT, Gunicorn, ProxiedBrowser, \
     production_environment
 
@@ -110,7 +110,13 @@ def test_production_answers_carry_hsts_and_are_logged_as_json_with_the_request_i
     assert max_age >= 365 * 24 * 3600
     assert answer.headers["X-Frame-Options"] == "DENY"
     assert "default-src 'self'" in answer.headers["Content-Security-Policy"]
-    lines = [json.loads(line) for line in server.log("access.log").splitlines()]
-    [entry] = [line for line in lines if line.get("request_id") == "proxy-id-42"]
+
+    def logged() -> list[dict]:
+        lines = [json.loads(line) for line in server.log("access.log").splitlines()]
+        return [line for line in lines if line.get("request_id") == "proxy-id-42"]
+
+    # gunicorn writes the access line once the answer has left.
+    wait_until(logged, server.process, "the access line is written")
+    [entry] = logged()
     assert entry["path"] == "/healthz" and entry["status"] == "200"
     assert entry["remote"] == "203.0.113.30"

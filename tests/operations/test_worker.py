@@ -61,7 +61,8 @@ def wait_until(condition, worker: subprocess.Popen, what: str) -> None:
         db.session.rollback()
         return bool(condition())
 
-    conftest.wait_until(committed, worker, what)
+    # A worker starting on a busy machine takes a while to load the app: up to 5 minutes.
+    conftest.wait_until(committed, worker, what, attempts=3000)
 
 
 def outbox() -> list[OutboxMessage]:
