@@ -18,8 +18,9 @@ from consult.queue import queue
 
 log = logging.getLogger("consult.mail")
 
-#: Session.info key: outbox messages written in the session's current transaction.
-_WRITTEN = "consult.outbox"
+#: Session.info keys: outbox messages written in the session's current transaction, and
+#: those committed, to be queued once the transaction has ended.
+_WRITTEN, _COMMITTED = "consult.outbox.written", "consult.outbox.committed"
 
 
 @queue.app_task()
@@ -66,8 +67,19 @@ def _note_written(session: Session, _context) -> None:
 
 
 @event.listens_for(Session, "after_commit")
-def _queue_written(session: Session) -> None:
-    for message_id in sorted(session.info.pop(_WRITTEN, ())):
+def _note_committed(session: Session) -> None:
+    committed = session.info.pop(_WRITTEN, None)
+    if committed:
+        session.info.setdefault(_COMMITTED, set()).update(committed)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _queue_committed(session: Session, transaction) -> None:
+    """Queue the committed messages once the transaction has given its connection back
+    (a task run at once, in the tests, takes a connection of its own)."""
+    if transaction.parent is not None:
+        return
+    for message_id in sorted(session.info.pop(_COMMITTED, ())):
         try:
             deliver_message(message_id)
         except Exception as error:  # the queue is down: what was saved stays saved
