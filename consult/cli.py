@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
 from flask.cli import with_appcontext
 from huey.consumer import Consumer
@@ -32,8 +32,8 @@ from consult.models import (
 from consult.moderation.pii import find_personal_information
 from consult.paper import services as paper
 from consult.paper.spreadsheet import FileRefused, read_sheet
-from consult.exports import formats, opendata, report
-from consult.exports.views import report_labels
+from consult.exports import formats, opendata
+from consult.exports.tasks import report_pdf
 from consult.exports import services as exports
 from consult.privacy import services as privacy
 from consult.queue import queue
@@ -408,10 +408,7 @@ def export(slug: str, name: str, export_format: str, public: bool, output: Path,
     JSON), with a progress bar. Internal exports are recorded in the audit log."""
     consultation = _consultation_or_fail(slug)
     if export_format == "pdf":
-        with force_locale(language):
-            html = render_template("exports/report_pdf.html", consultation=consultation,
-                                   report=report.build(consultation, report_labels()))
-            pdf = report.pdf(html)
+        pdf = report_pdf(consultation, language)
         with _writing(output):
             output.write_bytes(pdf)
         click.echo(f"Wrote the synthesis report to {output}.")

@@ -370,7 +370,7 @@ def no_work(monkeypatch):
     def started(*args, **kwargs):
         raise AssertionError("the work started before the output path was checked")
 
-    monkeypatch.setattr(cli.report, "build", started)
+    monkeypatch.setattr(cli, "report_pdf", started)
     monkeypatch.setattr(cli.exports, "dataset", started)
     monkeypatch.setattr(cli.opendata, "write_package", started)
 

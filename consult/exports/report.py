@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from weasyprint import CSS, HTML
 
@@ -186,6 +187,14 @@ def build(consultation: Consultation, labels: dict[str, str]) -> Report:
                   results=by_source, groups=stored.groups if stored else [],
                   picture=stored.picture if stored else None,
                   computed_at=stored.computed_at if stored else None)
+
+
+def labels() -> dict[str, str]:
+    """The report's chart titles, in the reader's language."""
+    return {"category": _("By participant category"), "region": _("By region"),
+            "channel": _("By channel"), "weeks": _("Testimonies received each week"),
+            "organisation": _("Through each organisation"),
+            "event": _("At each local event")}
 
 
 STYLESHEET = Path(__file__).resolve().parents[2] / "static" / "css" / "report-print.css"

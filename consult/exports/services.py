@@ -4,19 +4,27 @@ authors who chose to be named, never an e-mail address); an internal export, for
 consultation's commissioners, may hold confidential and original texts, says
 CONFIDENTIAL in its name and first line, and is recorded in the audit log."""
 import enum
+import json
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import literal_column, select
+from sqlalchemy import func, literal_column, select
 
 from consult import audit
 from consult.extensions import db
+from consult.exports import formats
 from consult.models import (
+    AuditEntry,
     Code,
     Consultation,
     Excerpt,
+    Job,
+    JobState,
     ParticipantCategory,
     Region,
     Testimony,
@@ -25,8 +33,11 @@ from consult.models import (
     Visibility,
     Vote,
     Voter,
+    VoteResults,
     testimony_themes,
+    utcnow,
 )
+from consult.queue import new_job, on_commit, set_progress
 from consult.synthesis import services as synthesis
 from consult.voting import services as voting
 
@@ -63,10 +74,16 @@ def _names(model, consultation: Consultation) -> dict[int, str]:
 
 
 def _by_testimony(query, names: dict[int, str] | None = None) -> dict[int, list[str]]:
-    """(testimony id, name or id of a name in `names`) rows, grouped by testimony."""
+    """(testimony id, name or id of a name in `names`) rows, grouped by testimony. Ids
+    missing from `names` belong to another consultation's testimonies (whose ids fall in
+    the same range) and are left out."""
     grouped: dict[int, list[str]] = {}
     for testimony_id, value in db.session.execute(query.order_by(*query.selected_columns)):
-        grouped.setdefault(testimony_id, []).append(names[value] if names else value)
+        if names is not None:
+            if value not in names:
+                continue
+            value = names[value]
+        grouped.setdefault(testimony_id, []).append(value)
     return grouped
 
 
@@ -283,3 +300,190 @@ def record(consultation: Consultation, name: str, kind: Kind, export_format: str
                      details={"dataset": name, "format": export_format,
                               "filters": {k: v for k, v in (filters or {}).items() if v}})
         db.session.commit()
+
+
+# Files made by the worker -----------------------------------------------------------
+#
+# An export of more rows than EXPORT_JOB_ROWS is written to a file by a job; whoever
+# asked downloads it from the exports page for EXPORT_KEEP_HOURS. The open-data package
+# and the PDF report are made once for each state of the data (see `data_version`) and
+# served as files.
+
+MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
+               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+               "zip": "application/zip", "pdf": "application/pdf"}
+EXPORT_FORMATS = ("csv", "json", "xlsx")
+#: Rows written between two updates of a job's progress.
+PROGRESS_ROWS = 10_000
+
+
+def text_chunks(consultation: Consultation, data: Dataset, kind: Kind,
+                export_format: str) -> Iterator[str]:
+    """A CSV or JSON export as pieces of text."""
+    if export_format == "csv":
+        return formats.csv_chunks(data.columns, data.rows, preamble(consultation, kind))
+    return formats.json_chunks(json_meta(consultation, data.name, kind), data.columns, data.rows)
+
+
+def write(target, consultation: Consultation, data: Dataset, kind: Kind,
+          export_format: str) -> None:
+    """Write an export to the binary file `target`."""
+    if export_format == "xlsx":
+        try:
+            formats.write_xlsx(target, data.columns, data.rows, preamble(consultation, kind))
+        except formats.TooManyRows as error:
+            raise ExportError(_l("Too many rows for a spreadsheet: export as CSV or JSON.")) \
+                from error
+        return
+    for chunk in text_chunks(consultation, data, kind, export_format):
+        target.write(chunk.encode())
+
+
+def expected_rows(name: str, consultation: Consultation) -> int:
+    """About how many rows the export will have (before filters)."""
+    counted = {
+        "testimonies": select(func.count()).select_from(Testimony).where(
+            Testimony.consultation_id == consultation.id),
+        "votes": select(func.count()).select_from(Vote).join(Voter, Voter.id == Vote.voter_id)
+        .where(Voter.consultation_id == consultation.id),
+        "excerpts": select(func.count()).select_from(Excerpt).join(Code, Code.id == Excerpt.code_id)
+        .where(Code.consultation_id == consultation.id),
+    }.get(name)
+    return 0 if counted is None else db.session.execute(counted).scalar_one()
+
+
+def runs_as_job(name: str, consultation: Consultation) -> bool:
+    return expected_rows(name, consultation) > current_app.config["EXPORT_JOB_ROWS"]
+
+
+def queue_export(consultation: Consultation, name: str, kind: Kind, export_format: str,
+                 actor: User, filters: dict[str, str]) -> Job:
+    """A job that writes the export to a file, queued when this transaction commits."""
+    from consult.exports.tasks import make_export
+
+    if name not in DATASETS:
+        raise ExportError(_l("There is no such export."))
+    job = new_job("export", consultation_id=consultation.id, requested_by_id=actor.id)
+    job.parameters = json.dumps({"dataset": name, "kind": kind.value, "format": export_format,
+                                 "filters": filters}, sort_keys=True)
+    record(consultation, name, kind, export_format, actor, filters)
+    on_commit(make_export, job.id)
+    db.session.commit()
+    return job
+
+
+def _counted(rows: Iterator[tuple], job: Job, expected: int) -> Iterator[tuple]:
+    """The rows, noting the job's progress as they go."""
+    for count, row in enumerate(rows, start=1):
+        if count % PROGRESS_ROWS == 0:
+            set_progress(job, min(95, 95 * count // max(expected, 1)))
+        yield row
+
+
+def _new_path(job: Job, extension: str) -> Path:
+    directory = Path(current_app.config["EXPORT_DIR"])
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory / f"{job.id}-{secrets.token_hex(8)}.{extension}"
+
+
+def _written(job: Job, extension: str, write_to) -> Path:
+    """Call `write_to(binary file)` on a new file of the job; nothing is left if it fails."""
+    path = _new_path(job, extension)
+    try:
+        with path.open("wb") as target:
+            write_to(target)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def make_export(job: Job) -> None:
+    """The work of an export job: the file, its download name and its expiry."""
+    asked = json.loads(job.parameters)
+    consultation = db.session.get(Consultation, job.consultation_id)
+    kind = Kind(asked["kind"])
+    data = dataset(asked["dataset"], consultation, kind, asked["filters"])
+    data.rows = _counted(data.rows, job, expected_rows(asked["dataset"], consultation))
+    path = _written(job, asked["format"],
+                    lambda target: write(target, consultation, data, kind, asked["format"]))
+    job.file_path = path.name
+    job.file_name = file_name(consultation, asked["dataset"], kind, asked["format"])
+    job.expires_at = utcnow() + timedelta(hours=current_app.config["EXPORT_KEEP_HOURS"])
+
+
+def file_path(job: Job) -> Path | None:
+    """The job's file, if it is still there."""
+    if not job.file_path or (job.expires_at is not None and job.expires_at < utcnow()):
+        return None
+    path = Path(current_app.config["EXPORT_DIR"]) / job.file_path
+    return path if path.is_file() else None
+
+
+def my_exports(consultation: Consultation, user: User) -> list[tuple[Job, dict]]:
+    """The export jobs this person asked for in the consultation, still to be fetched,
+    with what each was asked to write."""
+    since = utcnow() - timedelta(hours=current_app.config["EXPORT_KEEP_HOURS"])
+    return [(job, json.loads(job.parameters)) for job in db.session.execute(select(Job).where(
+        Job.kind == "export", Job.consultation_id == consultation.id,
+        Job.requested_by_id == user.id, Job.created_at >= since)
+        .order_by(Job.id.desc()).limit(20)).scalars()]
+
+
+def delete_expired() -> int:
+    """Delete the files of jobs past their expiry, and those superseded; returns how many."""
+    expired = db.session.execute(select(Job).where(
+        Job.file_path.is_not(None), Job.expires_at < utcnow())).scalars().all()
+    for job in expired:
+        (Path(current_app.config["EXPORT_DIR"]) / job.file_path).unlink(missing_ok=True)
+        job.file_path = None
+    db.session.commit()
+    return len(expired)
+
+
+def data_version(consultation: Consultation) -> str:
+    """Changes whenever what a published file shows may have changed: each decision of
+    staff is in the audit log, and the vote results say when they were computed."""
+    last_decision = db.session.execute(select(func.max(AuditEntry.id)).where(
+        AuditEntry.consultation_id == consultation.id)).scalar_one()
+    computed = db.session.execute(select(VoteResults.computed_at).where(
+        VoteResults.consultation_id == consultation.id)).scalar_one_or_none()
+    return f"{last_decision or 0}/{computed.isoformat() if computed else '-'}"
+
+
+def _published_job(consultation: Consultation, kind: str, language: str) -> Job | None:
+    parameters = json.dumps({"language": language, "version": data_version(consultation)},
+                            sort_keys=True)
+    return db.session.execute(select(Job).where(
+        Job.kind == kind, Job.consultation_id == consultation.id, Job.parameters == parameters,
+        Job.state != JobState.FAILED).order_by(Job.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def published_file(consultation: Consultation, kind: str, language: str) -> Path | None:
+    """The open-data package (`kind` "open-data") or PDF report ("report-pdf") for the data
+    as it is now; if there is none, one is queued (unless under way) and None returned."""
+    from consult.exports.tasks import make_published
+
+    job = _published_job(consultation, kind, language)
+    if job is None:
+        job = new_job(kind, consultation_id=consultation.id)
+        job.parameters = json.dumps({"language": language,
+                                     "version": data_version(consultation)}, sort_keys=True)
+        on_commit(make_published, job.id)
+        db.session.commit()
+        job = db.session.get(Job, job.id)  # done already where tasks run as they are queued
+    return file_path(job) if job.state is JobState.DONE else None
+
+
+def make_published(job: Job, write_to) -> None:
+    """The work of an open-data or report job: `write_to(binary file)` makes the file;
+    the files of earlier versions are deleted."""
+    extension = "zip" if job.kind == "open-data" else "pdf"
+    path = _written(job, extension, write_to)
+    older = db.session.execute(select(Job).where(
+        Job.kind == job.kind, Job.consultation_id == job.consultation_id, Job.id != job.id,
+        Job.file_path.is_not(None))).scalars().all()
+    for earlier in older:
+        if json.loads(earlier.parameters)["language"] == json.loads(job.parameters)["language"]:
+            earlier.expires_at = utcnow()
+    job.file_path = path.name

@@ -3,13 +3,17 @@ CSV, JSON and XLSX: what each may hold, safe cells, and the command line."""
 import csv
 import io
 import json
+import re
+from datetime import timedelta
+from pathlib import Path
 
 import openpyxl
 import pytest
 
 from consult.exports import formats
+from consult.exports import services as export_services
 from consult.extensions import db
-from consult.models import AuditEntry, Role, Status, Visibility
+from consult.models import AuditEntry, Job, Role, Status, Visibility, utcnow
 from consult.synthesis import services as synthesis
 from consult.testimonies.services import refresh_public_copy
 from consult.voting import services as voting
@@ -198,3 +202,42 @@ def test_a_spreadsheet_that_cannot_be_written_raises_the_system_error(tmp_path):
     # As for CSV and JSON, so that the command line says why in one line.
     with pytest.raises(FileNotFoundError):
         formats.write_xlsx(tmp_path / "missing" / "export.xlsx", ["a"], [(1,)])
+
+
+def test_a_large_export_is_written_in_the_background_for_whoever_asked(
+        app, client, make_client, archive, make_user, monkeypatch):
+    log_in(client, "com@example.org")
+    small = download(client, kind="internal").get_data(as_text=True)
+    monkeypatch.setitem(app.config, "EXPORT_JOB_ROWS", 2)  # 5 testimonies: a job
+    response = post_form(client, "/c/archive/exports", {
+        "dataset": "testimonies", "kind": "internal", "format": "csv"}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "The export is being written" in page
+    [link] = re.findall(r'href="(/c/archive/exports/files/\d+)"', page)
+    written = client.get(link)
+    assert written.status_code == 200 and "CONFIDENTIAL" in written.headers["Content-Disposition"]
+    assert written.get_data(as_text=True) == small
+    assert db.session.query(AuditEntry).filter_by(action="export.internal").count() == 2
+    make_user("autre@example.org", roles=((archive, Role.COMMISSIONER),))
+    other = make_client()
+    log_in(other, "autre@example.org")
+    assert other.get(link).status_code == 404  # someone else's export
+    assert link not in other.get("/c/archive/exports").get_data(as_text=True)
+    job = db.session.execute(db.select(Job)).scalar_one()
+    job.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    assert client.get(link).status_code == 404
+    path = Path(app.config["EXPORT_DIR"]) / job.file_path
+    assert path.exists() and export_services.delete_expired() == 1 and not path.exists()
+
+
+def test_a_large_spreadsheet_that_does_not_fit_fails_with_its_reason(
+        app, client, archive, monkeypatch):
+    log_in(client, "com@example.org")
+    monkeypatch.setitem(app.config, "EXPORT_JOB_ROWS", 2)
+    monkeypatch.setattr(formats, "XLSX_MAX_ROWS", 3)
+    page = post_form(client, "/c/archive/exports", {
+        "dataset": "testimonies", "kind": "public", "format": "xlsx"},
+        follow_redirects=True).get_data(as_text=True)
+    assert "failed: ExportError: Too many rows for a spreadsheet" in page
+    assert list(Path(app.config["EXPORT_DIR"]).glob("*.xlsx")) == []

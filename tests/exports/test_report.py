@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from consult.extensions import db
 from consult.models import (
     Channel,
+    Job,
     LocalEvent,
     Organisation,
     OrganisationKind,
@@ -97,6 +98,15 @@ def test_the_pdf_has_contents_page_numbers_bookmarks_and_embedded_fonts(client, 
                              for key in ("/FontFile", "/FontFile2", "/FontFile3")))
     assert fonts and all(fonts), "every font embedded"
 
+
+def test_the_pdf_is_made_once_for_each_language(client, make_client, finished):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    french = client.get("/c/rapport/report.pdf").get_data()
+    assert client.get("/c/rapport/report.pdf").get_data() == french
+    english = make_client().get("/c/rapport/report.pdf")
+    assert "Who took part" in "".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(english.get_data())).pages)
+    assert db.session.query(Job).filter_by(kind="report-pdf").count() == 2
 
 def test_before_closing_only_the_commissioners_see_it(app, make_client, finished):
     finished.closes_at = None

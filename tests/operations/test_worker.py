@@ -39,7 +39,8 @@ def start_worker(app, real_queue, smtp_server, tmp_path):
     def start(mail_port: int | None = None, **settings) -> subprocess.Popen:
         environment = production_environment(
             DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], QUEUE_DATABASE=real_queue,
-            UPLOAD_DIR=app.config["UPLOAD_DIR"], CONSULT_INSTANCE_DIR=str(tmp_path),
+            UPLOAD_DIR=app.config["UPLOAD_DIR"], EXPORT_DIR=app.config["EXPORT_DIR"],
+            CONSULT_INSTANCE_DIR=str(tmp_path),
             MAIL_SERVER="127.0.0.1", MAIL_PORT=str(mail_port or smtp_server[0].port),
             MAIL_RETRY_SECONDS="1", LOG_FORMAT="text", **settings)
         log = (tmp_path / f"worker-{len(workers)}.log").open("wb")
