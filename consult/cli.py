@@ -428,7 +428,8 @@ def export(slug: str, name: str, export_format: str, public: bool, output: Path,
         raise click.ClickException(str(error)) from error
     exports.record(consultation, name, kind, export_format, None)
     preamble = exports.preamble(consultation, kind)
-    with click.progressbar(data.rows, label=f"{name} ({kind.value})",
+    lines = export_format == "csv" and data.lines is not None
+    with click.progressbar(data.lines if lines else data.rows, label=f"{name} ({kind.value})",
                            show_pos=True, file=sys.stderr) as rows, _writing(output):
         if export_format == "xlsx":
             try:
@@ -439,12 +440,12 @@ def export(slug: str, name: str, export_format: str, public: bool, output: Path,
                                            "export as CSV or JSON.") from error
         else:
             counted = _counting(rows)
-            chunks = (formats.csv_chunks(data.columns, counted, preamble)
-                      if export_format == "csv" else
-                      formats.json_chunks(exports.json_meta(consultation, name, kind),
-                                          data.columns, counted))
+            if lines:
+                data.lines = counted
+            else:
+                data.rows = counted
             with open(output, "w", encoding="utf-8", newline="") as handle:
-                handle.writelines(chunks)
+                handle.writelines(exports.text_chunks(consultation, data, kind, export_format))
             count = counted.count
     click.echo(f"Wrote {count:,} rows to {output}.")
 

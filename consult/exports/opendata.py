@@ -138,7 +138,8 @@ def write_package(consultation: Consultation, target) -> None:
             data = services.dataset(name, consultation, services.Kind.PUBLIC)
             with archive.open(f"{name}.csv", "w") as raw, \
                     io.TextIOWrapper(raw, encoding="utf-8", newline="") as text:
-                text.writelines(formats.csv_chunks(data.columns, data.rows))
+                text.writelines(formats.csv_chunks(data.columns, data.rows,
+                                                   lines=data.lines))
         archive.writestr("datapackage.json",
                          json.dumps(descriptor(consultation), ensure_ascii=False, indent=2))
         archive.writestr("README.md", readme(consultation))

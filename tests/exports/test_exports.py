@@ -13,7 +13,16 @@ import pytest
 from consult.exports import formats
 from consult.exports import services as export_services
 from consult.extensions import db
-from consult.models import AuditEntry, Job, Role, Status, Visibility, utcnow
+from consult.models import (
+    AuditEntry,
+    Excerpt,
+    Job,
+    Role,
+    Status,
+    Testimony,
+    Visibility,
+    utcnow,
+)
 from consult.synthesis import services as synthesis
 from consult.testimonies.services import refresh_public_copy
 from consult.voting import services as voting
@@ -241,3 +250,26 @@ def test_a_large_spreadsheet_that_does_not_fit_fails_with_its_reason(
         follow_redirects=True).get_data(as_text=True)
     assert "failed: ExportError: Too many rows for a spreadsheet" in page
     assert list(Path(app.config["EXPORT_DIR"]).glob("*.xlsx")) == []
+
+
+def test_postgresql_writes_the_same_csv_lines_as_the_rows(archive):
+    """On PostgreSQL the database writes the CSV lines itself; the bytes are those of the
+    rows, formula guard and quoting included. SQLite writes from the rows."""
+    testimonies = db.session.execute(db.select(Testimony).filter_by(
+        consultation_id=archive.id).order_by(Testimony.id)).scalars().all()
+    parent = synthesis.add_code(archive, "Accès", "", None)
+    for index, code in enumerate((parent, synthesis.add_code(archive, "=Délais, \"longs\"", "",
+                                                             parent))):
+        for testimony in testimonies[index:]:
+            db.session.add(Excerpt(code_id=code.id, testimony_id=testimony.id, start=0, end=3))
+    testimonies[0].themes = list(archive.themes)
+    testimonies[1].published_at = None
+    db.session.commit()
+    on_postgresql = db.session.get_bind().dialect.name == "postgresql"
+    for kind in export_services.Kind:
+        for filters in ({}, {"status": "published"}, {"q": "demain"}):
+            data = export_services.dataset("testimonies", archive, kind, filters)
+            assert (data.lines is not None) == on_postgresql
+            if on_postgresql:
+                by_rows = "".join(formats.csv_chunks(data.columns, data.rows))
+                assert "".join(formats.csv_chunks(data.columns, (), lines=data.lines)) == by_rows
