@@ -1,6 +1,7 @@
 """The synthesis report, as a page and as a PDF: its sections, its public-only quotes,
 and a PDF that passes a structural check."""
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -146,3 +147,32 @@ def test_the_report_counts_testimonies_by_organisation_and_local_event(
                           ("At each local event", "Café-rencontre")):
         section = page[page.index(heading):]
         assert f'<th scope="row">{name}</th><td class="number">3</td>' in section
+
+
+def test_charts_keep_whole_labels_and_their_colour_in_the_pdf(client, finished):
+    finished.categories[0].name = "Personne utilisatrice des services de sa région"
+    db.session.commit()
+    page = client.get("/c/rapport/report").get_data(as_text=True)
+    assert 'class="bar-label">Personne utilisatrice des services de sa région</text>' in page
+    pdf = PdfReader(io.BytesIO(client.get("/c/rapport/report.pdf").get_data()))
+    drawn = b"".join(page.get_contents().get_data() for page in pdf.pages)
+    assert b"0.121569 0.372549 0.658824 rg" in drawn  # the bars' blue (#1f5fa8), not black
+
+
+def test_the_method_counts_add_up(make_client, finished):
+    consultation = finished
+    consultation.closes_at, vote_closes = None, consultation.closes_at
+    codes = voting.generate_codes(consultation, consultation.categories[0], 2)
+    voters = [voting.redeem_code(consultation, code) for code in codes]  # both redeemed
+    voting.cast_vote(consultation, voters[0], voting.ballots(consultation, None)[0].proposal, 1)
+    consultation.closes_at = vote_closes
+    db.session.commit()
+    page = make_client().get("/c/rapport/report").get_data(as_text=True)
+    method = page[page.index('id="method"'):]
+
+    def figure(row: str) -> int:
+        return int(re.search(re.escape(row) + r'</th><td class="number">(\d+)<', method)[1])
+
+    assert figure("Summit delegates who voted with a code") == 1  # the other did not vote
+    parts = ("Published", "Not published", "Still waiting for moderation")
+    assert figure("Testimonies received") == sum(figure(part) for part in parts)
