@@ -13,9 +13,11 @@ from consult.models import Consultation
 from consult.queue import queue, run_job
 
 
-@queue.app_task()
-def make_export(job_id: int) -> None:
-    run_job(job_id, services.make_export)
+@queue.app_task(retries=2, retry_delay=5, context=True)
+def make_export(job_id: int, task=None) -> None:
+    """Write an export; a failure is tried twice more, then shown to whoever asked."""
+    run_job(job_id, services.make_export, retries_left=task.retries if task else 0,
+            final=(services.ExportError,))
 
 
 def report_pdf(consultation: Consultation, language: str) -> bytes:
