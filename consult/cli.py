@@ -32,7 +32,7 @@ from consult.models import (
 from consult.moderation.pii import find_personal_information
 from consult.paper import services as paper
 from consult.paper.spreadsheet import FileRefused, read_sheet
-from consult.exports import formats, opendata, report
+from consult.exports import formats, opendata, refiqda, report
 from consult.exports.views import report_labels
 from consult.exports import services as exports
 from consult.privacy import services as privacy
@@ -391,10 +391,12 @@ def export_polis(slug: str, directory: Path):
 @click.option("--dataset", "name", type=click.Choice(sorted(exports.DATASETS)),
               default="testimonies", show_default=True, help="What to export.")
 @click.option("--format", "export_format",
-              type=click.Choice(["csv", "json", "xlsx", "opendata", "pdf"]), default="csv",
-              show_default=True, help="opendata: the zip of public CSVs, datapackage.json and "
-                                      "README of a closed consultation; pdf: the synthesis "
-                                      "report (--dataset is ignored for both).")
+              type=click.Choice(["csv", "json", "xlsx", "opendata", "pdf", "qdpx", "qdc"]),
+              default="csv", show_default=True,
+              help="opendata: the zip of public CSVs, datapackage.json and README of a closed "
+                   "consultation; pdf: the synthesis report; qdpx: the coded corpus as a "
+                   "REFI-QDA project, for qualitative-analysis software; qdc: its codebook "
+                   "alone (--dataset is ignored for these four).")
 @click.option("--language", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
               help="The language of the PDF report.")
 @click.option("--public/--internal", "public", default=True, show_default=True,
@@ -425,6 +427,15 @@ def export(slug: str, name: str, export_format: str, public: bool, output: Path,
         click.echo(f"Wrote the open-data package to {output}.")
         return
     kind = exports.Kind.PUBLIC if public else exports.Kind.INTERNAL
+    if export_format in refiqda.FORMATS:
+        with _writing(output):
+            try:
+                refiqda.write(consultation, kind, export_format, output)
+            except exports.ExportError as error:
+                raise click.ClickException(f"Nothing written: {error}") from error
+        exports.record(consultation, refiqda.FORMATS[export_format], kind, export_format, None)
+        click.echo(f"Wrote the {refiqda.FORMATS[export_format]} ({kind.value}) to {output}.")
+        return
     try:
         data = exports.dataset(name, consultation, kind)
     except exports.ExportError as error:

@@ -17,13 +17,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.access import consultation_or_404, may_see_results, public, staff_of
-from consult.exports import bp, formats, opendata, report, services
+from consult.exports import bp, formats, opendata, refiqda, report, services
 from consult.extensions import limit
 from consult.models import Role
 from consult.security import mark_private
 
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
-               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+               "qdpx": "application/zip", "qdc": "application/xml"}
 FILTER_NAMES = ("theme", "category", "region", "channel", "status", "visibility", "code", "q")
 
 
@@ -44,6 +45,8 @@ def exports(consultation):
             raise ValueError(export_format)
     except ValueError:
         abort(400)
+    if export_format in refiqda.FORMATS:
+        return _refiqda(consultation, kind, export_format)
     filters = {name: request.form.get(name, "") for name in FILTER_NAMES}
     name = request.form.get("dataset", "")
     try:
@@ -73,6 +76,21 @@ def exports(consultation):
         response.headers["Content-Disposition"] = f'attachment; filename="{download}"'
     return response
 
+
+def _refiqda(consultation, kind: services.Kind, export_format: str):
+    """The REFI-QDA project or codebook, for qualitative-analysis software."""
+    name = refiqda.FORMATS[export_format]
+    spooled = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    try:
+        refiqda.write(consultation, kind, export_format, spooled)
+    except services.ExportError as error:
+        spooled.close()
+        flash(str(error), "error")
+        return redirect(url_for(".exports", slug=consultation.slug))
+    services.record(consultation, name, kind, export_format, current_user)
+    spooled.seek(0)
+    return send_file(spooled, mimetype=MEDIA_TYPES[export_format], as_attachment=True,
+                     download_name=services.file_name(consultation, name, kind, export_format))
 
 
 @bp.route("/c/<slug>/open-data.zip")
