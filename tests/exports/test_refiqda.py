@@ -149,6 +149,6 @@ def test_an_empty_consultation_makes_a_valid_project_and_no_codebook(
     result = runner.invoke(args=["consult", "export", "qda", "--format", "qdc",
                                  "-o", str(tmp_path / "none.qdc")])
     assert result.exit_code == 1
-    assert result.output.strip().splitlines() == [
-        "Error: Nothing written: The codebook has no codes yet."]
+    [line] = result.output.strip().splitlines()
+    assert line.startswith("Error: Nothing written: ")  # then why, in the default language
     assert not (tmp_path / "none.qdc").exists()
