@@ -1,16 +1,38 @@
 """Read a report outline (plain text or Markdown) into orientations → recommendations → measures.
 
 Standard library only: the input is the text of a report such as the États généraux du
-travail social, the output a list of `OutlineOrientation`, each holding its numbered
-`OutlineRecommendation`s, each holding its lettered `OutlineMeasure`s.
+travail social (a Word document comes here as its paragraphs, see `outline_files`), the
+output a list of `OutlineOrientation`, each holding its numbered `OutlineRecommendation`s,
+each holding its lettered `OutlineMeasure`s; `read_outline` also says which lines inside
+the outline went into nothing.
 
 Lines the parser recognises (leading spaces, bullets ``-``/``*`` and ``**bold**`` ignored):
 
-- orientation headings: ``Orientation 1 : …``, ``ORIENTATION 2 —`` (title then on the
-  next line), ``## 1. …`` (a numbered Markdown heading), or a plain ``1. …`` (see below);
-- recommendations: ``Recommandation 1 : …`` / ``Recommendation 1: …``, ``1. …``, ``1) …``,
-  ``- 1. …``, or a numbered Markdown heading deeper than the orientation headings;
-- measures: ``a. …``, ``a) …``, ``(a) …``, ``- a. …``, lowercase letters in order.
+- orientation headings: ``Orientation 1 : …``, ``Axe 1 : …``, ``ORIENTATION 2 —`` (title
+  then on the next line), ``## 1. …`` (a numbered Markdown heading), a plain ``1. …``
+  (see below), or a title without a number (see "Titles without a number");
+- recommendations: ``Recommandation 1 : …`` / ``Recommendation 1: …``,
+  ``Préconisation n°3 : …`` (also ``n° 3``, ``N°3``, ``nº 3``), ``Recommandation 1.2 : …``
+  (the second of orientation 1, which it must stand under), ``1. …``, ``1) …``, ``- 1. …``,
+  or a numbered Markdown heading deeper than the orientation headings;
+- measures: ``a. …``, ``a) …``, ``(a) …``, ``- a. …``, ``Mesure a) …``, ``Mesure b : …``,
+  lowercase letters in order.
+
+Recommendation numbers restart at 1 in each orientation or run on through the whole
+document: the first recommendation of an orientation carries 1 or the number after the
+previous orientation's last one. Where recommendations are named (``Préconisation n°3``),
+a plain ``N.`` line is a recommendation only when it carries the next number; otherwise it
+is wrapped text.
+
+Titles without a number
+-----------------------
+When no line is an ``Orientation N``/``Axe N`` heading or a numbered Markdown heading,
+orientations may be headed by a plain title ("Sur la gouvernance"): the last Markdown
+heading (or Word heading) before a group of recommendations, or, where recommendations
+are named, the last short line standing alone between blank lines (starting with a
+capital, not ending a sentence) before a group of them. With plain ``1.`` recommendations
+under Markdown headings it takes two such groups: a single heading above numbered lines
+is the document's title, and the plain ``N.`` rule below applies.
 
 Which plain ``N.`` line is an orientation heading
 -------------------------------------------------
@@ -106,7 +128,7 @@ class Outline:
     unit: str = "Line"
 
 
-_SEP = r"\s*(?:[:.)—–-]\s*|\s|$)"
+_SEP = r"\s*(?:[:.)—–-]\s*|$)"
 #: "n°3", "n° 3", "N°3", "nº 3", "no. 3"
 _NO = r"(?:n\s?[°ºo]\.?\s*)?"
 _EXPLICIT_ORIENTATION = re.compile(
@@ -114,7 +136,7 @@ _EXPLICIT_ORIENTATION = re.compile(
 )
 #: "Recommandation 3", "Préconisation n°3", "Recommandation 1.2" (orientation 1, its second)
 _EXPLICIT_RECOMMENDATION = re.compile(
-    rf"^(?:#{{1,6}}\s*)?(?:[-*+•]\s+)?(?:recomm[ae]ndation|pr[ée]conisation|proposition)s?\s+"
+    rf"^(?:#{{1,6}}\s*)?(?:[-*+•]\s+)?(?:recomm[ae]ndation|pr[ée]conisation|proposition)\s+"
     rf"{_NO}(?:(\d{{1,3}})\.)?(\d{{1,3}}){_SEP}(.*)$",
     re.I,
 )
