@@ -68,8 +68,8 @@ def docx_text(name: str, data: bytes) -> str:
         lines = [_line(paragraph, numbering) for paragraph in document.paragraphs]
     except (OpcError, etree.LxmlError, KeyError, ValueError, AttributeError, TypeError,
             zipfile.BadZipFile) as error:  # what python-docx and lxml raise on a damaged file
-        raise OutlineError(None, f"{name} is a damaged Word document ({error.__class__.__name__})"
-                                 "; open it in Word and save it again.") from error
+        raise OutlineError(None, f"{name} is a damaged Word document; open it in Word and "
+                                 "save it again.") from error
     return "\n\n".join(lines) + "\n"
 
 

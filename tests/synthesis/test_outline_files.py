@@ -206,6 +206,9 @@ def test_the_preview_writes_nothing_and_confirming_writes_it_all(client, lead, t
 
 def test_the_page_refuses_a_bad_file_in_one_sentence(client, lead):
     log_in(client, "lead@example.org")
+    editor = client.get("/c/plan/synthesis").get_data(as_text=True)
+    assert 'href="/c/plan/synthesis/import"' in editor
+    assert 'type="file"' in client.get("/c/plan/synthesis/import").get_data(as_text=True)
     page = post_form(client, "/c/plan/synthesis/import",
                      {"file": (io.BytesIO(b"\x89PNG\r\n\x1a\n\x00\x00"), "plan.png")},
                      content_type="multipart/form-data")
@@ -230,3 +233,14 @@ def test_the_command_line_shows_the_tree_and_asks(runner, lead, text, tmp_path):
     assert "Imported as drafts: 5 orientations, 12 recommendations, 10 measures." in \
         accepted.output
     assert counts() == [5, 12, 10]
+
+
+def test_the_command_line_refuses_a_bad_file_in_one_line(runner, lead, tmp_path):
+    path = tmp_path / "plan.docx"
+    with zipfile.ZipFile(path, "w") as package:
+        package.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+    result = runner.invoke(args=["consult", "import-recommendations", "plan", str(path)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: Nothing imported: plan.docx is a zip file but not a Word document (.docx)."]
+    assert counts() == [0, 0, 0]
