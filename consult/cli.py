@@ -437,11 +437,12 @@ def export(slug: str, name: str, export_format: str, public: bool, output: Path,
     if export_format in refiqda.FORMATS:
         with _writing(output):
             try:
-                refiqda.write(consultation, kind, export_format, output)
+                held = refiqda.write(consultation, kind, export_format, output)
             except exports.ExportError as error:
                 raise click.ClickException(f"Nothing written: {error}") from error
         exports.record(consultation, refiqda.FORMATS[export_format], kind, export_format, None)
-        click.echo(f"Wrote the {refiqda.FORMATS[export_format]} ({kind.value}) to {output}.")
+        click.echo(f"Wrote the {refiqda.FORMATS[export_format]} ({kind.value}, {held}) "
+                   f"to {output}.")
         return
     try:
         data = exports.dataset(name, consultation, kind)

@@ -18,7 +18,7 @@ from itertools import islice
 from xml.sax.saxutils import escape, quoteattr
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, union
+from sqlalchemy import Row, select, union
 
 from consult.exports import services
 from consult.extensions import db
@@ -31,6 +31,9 @@ CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 #: codes have none, the other tools show one for each.
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
            "#7f7f7f", "#bcbd22", "#17becf")
+#: What is read of each excerpt (plain rows: no object is kept per excerpt).
+EXCERPT_COLUMNS = (Excerpt.id, Excerpt.testimony_id, Excerpt.code_id, Excerpt.start,
+                   Excerpt.end, Excerpt.created_by_id, Excerpt.created_at)
 #: Characters XML 1.0 cannot hold, even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -91,7 +94,7 @@ def _readers(consultation: Consultation, kind: services.Kind) -> dict[int, tuple
             for number, (id_, name) in enumerate(users, start=1)}
 
 
-def _span(excerpt: Excerpt, body: str, text: str) -> tuple[int, int] | None:
+def _span(excerpt: Row, body: str, text: str) -> tuple[int, int] | None:
     """Where the excerpt lies in `text` (the original `body`, or its public copy): the
     whole text for a code given to a whole testimony; None where the public text no longer
     holds the passage."""
@@ -100,8 +103,8 @@ def _span(excerpt: Excerpt, body: str, text: str) -> tuple[int, int] | None:
     if text is body or text == body:
         return excerpt.start, excerpt.end
     passage = body[excerpt.start:excerpt.end]
-    places = [match.start() for match in re.finditer(re.escape(passage), text)]
-    if not passage or not places:
+    places = [match.start() for match in re.finditer(re.escape(passage), text)] if passage else []
+    if not places:
         return None
     start = min(places, key=lambda place: abs(place - excerpt.start))
     return start, start + len(passage)
@@ -129,15 +132,15 @@ def write_project(consultation: Consultation, kind: services.Kind, target) -> in
             f'<Project xmlns="{PROJECT_NS}" name={_attr(consultation.title)} origin="Consult" '
             f'creationDateTime="{_moment(utcnow())}">')
         if users:
-            project.write("<Users>" + "".join(f'<User guid="{guid}" name={_attr(name)} id="{id_}"/>'
-                                              for id_, (guid, name) in users.items()) + "</Users>")
+            project.write("<Users>" + "".join(f'<User guid="{guid}" name={_attr(name)}/>'
+                                              for guid, name in users.values()) + "</Users>")
         if codes:
             project.write(f"<CodeBook>{_codes_xml(consultation)}</CodeBook>")
         for batch in _batches(data.rows, services.BATCH):
             ids = [row[id_at] for row in batch]
-            excerpts: dict[int, list[Excerpt]] = {}
-            for excerpt in db.session.execute(select(Excerpt).where(
-                    Excerpt.testimony_id.in_(ids)).order_by(Excerpt.id)).scalars():
+            excerpts: dict[int, list[Row]] = {}
+            for excerpt in db.session.execute(select(*EXCERPT_COLUMNS).where(
+                    Excerpt.testimony_id.in_(ids)).order_by(Excerpt.id)):
                 excerpts.setdefault(excerpt.testimony_id, []).append(excerpt)
             bodies = dict(db.session.execute(select(Testimony.id, Testimony.body).where(
                 Testimony.id.in_(list(excerpts)))).all()) if excerpts else {}
@@ -162,7 +165,7 @@ def write_project(consultation: Consultation, kind: services.Kind, target) -> in
 
 
 def _source_xml(consultation: Consultation, guid: str, id_: int, title: str, text: str,
-                body: str, excerpts: Iterable[Excerpt], codes: dict[int, str],
+                body: str, excerpts: Iterable[Row], codes: dict[int, str],
                 users: dict[int, tuple[str, str]]) -> str:
     selections = []
     for excerpt in excerpts:
@@ -186,15 +189,17 @@ def _source_xml(consultation: Consultation, guid: str, id_: int, title: str, tex
 FORMATS = {"qdpx": "project", "qdc": "codebook"}
 
 
-def write(consultation: Consultation, kind: services.Kind, export_format: str, target) -> None:
-    """Write a `.qdpx` project or a `.qdc` codebook to `target` (a path or a binary file);
-    raises ExportError for a codebook without codes (the standard wants one at least)."""
+def write(consultation: Consultation, kind: services.Kind, export_format: str, target) -> str:
+    """Write a `.qdpx` project or a `.qdc` codebook to `target` (a path or a binary file)
+    and say what it holds; raises ExportError for a codebook without codes (the standard
+    wants one at least)."""
     if export_format == "qdpx":
-        write_project(consultation, kind, target)
-        return
-    data = codebook_xml(consultation).encode("utf-8")
+        return f"{write_project(consultation, kind, target):,} testimonies"
+    xml = codebook_xml(consultation)
+    data = xml.encode("utf-8")
     if hasattr(target, "write"):
         target.write(data)
     else:
         with open(target, "wb") as handle:
             handle.write(data)
+    return f"{xml.count('<Code '):,} codes"

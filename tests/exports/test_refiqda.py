@@ -81,6 +81,7 @@ def export(runner, tmp_path, *args) -> Path:
     output = tmp_path / "out"
     result = runner.invoke(args=["consult", "export", "qda", *args, "-o", str(output)])
     assert result.exit_code == 0, result.output
+    assert result.output.startswith("Wrote the ") and str(output) in result.output
     return output
 
 
