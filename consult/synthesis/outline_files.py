@@ -116,9 +116,8 @@ class _Numbering:
         counters = self.counters.setdefault(abstract, [0] * 9)
         for deeper in range(level + 1, 9):
             counters[deeper] = 0
-        start = self.levels[(abstract, level)][2]
+        kind, pattern, start = self.levels[(abstract, level)]
         counters[level] = counters[level] + 1 if counters[level] else start
-        kind, pattern, _start = self.levels[(abstract, level)]
         if kind == "bullet":
             return "-"
         if kind == "none":
@@ -127,9 +126,9 @@ class _Numbering:
                       pattern).strip()
 
     def _shown(self, abstract: str, level: int, counters: list[int]) -> str:
-        kind = self.levels.get((abstract, level), ("decimal", "", 1))[0]
-        return _formatted(kind, counters[level] or self.levels.get((abstract, level),
-                                                                   ("", "", 1))[2])
+        """The number of a level as that level writes it (``%1`` in ``%1.%2``)."""
+        kind, _pattern, start = self.levels.get((abstract, level), ("decimal", "", 1))
+        return _formatted(kind, counters[level] or start)
 
 
 def _val(element, tag: str, default: str) -> str:

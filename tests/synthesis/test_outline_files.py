@@ -7,6 +7,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml import parse_xml
 
 from consult.extensions import db
 from consult.models import AuditEntry, Measure, Orientation, Recommendation, Role
@@ -107,6 +108,40 @@ def test_word_list_numbering_and_heading_styles_are_read():
     assert [(o.title, [r.number for r in o.recommendations]) for o in outline.orientations] == [
         ("Sur l'école", [1, 2]), ("Sur le sport", [3])]
     assert outline.orientations[0].recommendations[1].text == "Former les aînés."
+
+
+def test_word_numbering_with_words_and_letters_is_written_out_as_word_shows_it():
+    """A list whose first level shows "Préconisation n°1 :" and whose second shows "a)"."""
+    document = docx.Document()
+    namespace = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    numbering = document.part.numbering_part.element
+    numbering.append(parse_xml(
+        f'<w:abstractNum {namespace} w:abstractNumId="90">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+        '<w:lvlText w:val="Préconisation n°%1 :"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/>'
+        '<w:lvlText w:val="%2)"/></w:lvl></w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {namespace} w:numId="90"><w:abstractNumId w:val="90"/>'
+                               '</w:num>'))
+
+    def item(text, level):
+        paragraph = document.add_paragraph(text)
+        paragraph._p.get_or_add_pPr().append(parse_xml(
+            f'<w:numPr {namespace}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
+
+    document.add_heading("Sur la ville", 1)
+    item("Planter des arbres, par :", 0)
+    item("dans les cours ;", 1)
+    item("le long des rues.", 1)
+    item("Ouvrir les parcs la nuit.", 0)
+    document.add_heading("Sur les champs", 1)
+    item("Aider les fermes.", 0)
+    outline, text = read_outline_file("plan.docx", _saved(document))
+    assert "Préconisation n°3 : Aider les fermes." in text
+    assert [(o.title, [(r.number, [m.text for m in r.measures]) for r in o.recommendations])
+            for o in outline.orientations] == [
+        ("Sur la ville", [(1, ["dans les cours ;", "le long des rues."]), (2, [])]),
+        ("Sur les champs", [(3, [])])]
 
 
 @pytest.mark.parametrize(("content", "words"), [
