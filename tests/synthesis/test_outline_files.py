@@ -199,6 +199,19 @@ def test_numbers_restarting_or_running_on_give_the_same_tree():
         [[r.text for r in o.recommendations] for o in running] == [["Un.", "Deux."], ["Trois."]]
 
 
+@pytest.mark.parametrize("third", ["1", "3"])
+def test_markdown_titles_over_numbered_recommendations(third):
+    outline = parse_outline(
+        "# Rapport de la mission\n\nIntroduction.\n\n## Sur la gouvernance\n\nUn constat.\n\n"
+        f"1. Nommer un responsable.\n2. Publier les places.\n\n## Sur la santé\n\n{third}. Un bilan.\n"
+        "\n## Conclusion\n\n4. Pas une recommandation.\n")
+    assert [(o.title, o.text, [(r.number, r.text) for r in o.recommendations])
+            for o in outline] == [
+        ("Sur la gouvernance", "Un constat.",
+         [(1, "Nommer un responsable."), (2, "Publier les places.")]),
+        ("Sur la santé", "", [(int(third), "Un bilan.")])]
+
+
 def test_a_dotted_number_under_the_wrong_orientation_is_refused():
     with pytest.raises(OutlineError, match="numbered for orientation 2 but stands under "
                                            "orientation 1") as caught:
