@@ -383,8 +383,10 @@ def record(consultation: Consultation, name: str, kind: Kind, export_format: str
 
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-               "zip": "application/zip", "pdf": "application/pdf"}
-EXPORT_FORMATS = ("csv", "json", "xlsx")
+               "zip": "application/zip", "pdf": "application/pdf",
+               "qdpx": "application/zip", "qdc": "application/xml"}
+#: What the exports page offers; QDPX and QDC (REFI-QDA) are made by consult.exports.refiqda.
+EXPORT_FORMATS = ("csv", "json", "xlsx", "qdpx", "qdc")
 #: Rows written between two updates of a job's progress.
 PROGRESS_ROWS = 10_000
 

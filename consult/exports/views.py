@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.access import consultation_or_404, may_see_results, public, staff_of
-from consult.exports import bp, report, services
+from consult.exports import bp, refiqda, report, services
 from consult.extensions import db, limit
 from consult.models import Job, Role
 from consult.security import mark_private
@@ -46,6 +46,8 @@ def exports(consultation):
             raise ValueError(export_format)
     except ValueError:
         abort(400)
+    if export_format in refiqda.FORMATS:
+        return _refiqda(consultation, kind, export_format)
     filters = {name: request.form.get(name, "") for name in FILTER_NAMES}
     name = request.form.get("dataset", "")
     try:
@@ -104,6 +106,22 @@ def _published(consultation, kind: str, language: str, download: str):
         return response
     return send_file(path, mimetype=services.MEDIA_TYPES[path.suffix[1:]], as_attachment=True,
                      download_name=download)
+
+
+def _refiqda(consultation, kind: services.Kind, export_format: str):
+    """The REFI-QDA project or codebook, for qualitative-analysis software."""
+    name = refiqda.FORMATS[export_format]
+    spooled = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    try:
+        refiqda.write(consultation, kind, export_format, spooled)
+    except services.ExportError as error:
+        spooled.close()
+        flash(str(error), "error")
+        return redirect(url_for(".exports", slug=consultation.slug))
+    services.record(consultation, name, kind, export_format, current_user)
+    spooled.seek(0)
+    return send_file(spooled, mimetype=services.MEDIA_TYPES[export_format], as_attachment=True,
+                     download_name=services.file_name(consultation, name, kind, export_format))
 
 
 @bp.route("/c/<slug>/open-data.zip")

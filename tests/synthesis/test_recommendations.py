@@ -52,7 +52,7 @@ def test_numbering_stays_right_after_moving_a_recommendation(make_consultation):
 def test_the_report_imports_as_five_orientations(make_consultation, runner):
     consultation = make_consultation()
     result = runner.invoke(args=["consult", "import-recommendations", consultation.slug,
-                                 str(REPORT)])
+                                 str(REPORT), "--yes"])
     assert result.exit_code == 0, result.output
     assert "5 orientations, 17 recommendations, 52 measures" in result.output
     assert db.session.query(Orientation).count() == 5
