@@ -71,18 +71,17 @@ def entities(text: str):
     return [(ent.label_, ent.start_char, ent.end_char) for ent in doc.ents]
 
 
-def lemmas(texts: list[str], batch_size: int = 64) -> list[list[str]]:
-    """The lemmas of each text's words (letters only, lower case), in order: the French
-    pipeline for French texts, the English lookup lemmatiser for English ones (which
-    looks words up in lower case)."""
+def lemmas(texts: list[str], batch_size: int = 64):
+    """Yield (index, lemmas) for each text: the lemmas of its words (letters only, lower
+    case), French texts through the French pipeline, English ones through the English
+    lookup lemmatiser (which looks words up in lower case). French texts come first."""
     english_rows = [i for i, text in enumerate(texts) if is_english(text)]
     english_set = set(english_rows)
     french_rows = [i for i in range(len(texts)) if i not in english_set]
-    result: list[list[str]] = [[] for _ in texts]
-    runs = ((french_rows, french_docs((texts[i] for i in french_rows), LEMMAS, batch_size)),
-            (english_rows, english().pipe((texts[i].lower() for i in english_rows),
-                                        batch_size=batch_size)))
-    for rows, docs in runs:
-        for i, doc in zip(rows, docs):
-            result[i] = [(token.lemma_ or token.text).lower() for token in doc if token.is_alpha]
-    return result
+    for i, doc in zip(french_rows, french_docs((texts[i] for i in french_rows), LEMMAS,
+                                               batch_size)):
+        yield i, [token.lemma_.lower() or token.lower_ for token in doc if token.is_alpha]
+    if english_rows:
+        for i, doc in zip(english_rows, english().pipe((texts[i].lower() for i in english_rows),
+                                                        batch_size=batch_size)):
+            yield i, [token.lemma_ or token.lower_ for token in doc if token.is_alpha]

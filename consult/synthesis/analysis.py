@@ -195,23 +195,32 @@ def _words(folded_texts: list[str]) -> tuple[list[list[str]], dict[str, str]]:
 def _terms(texts: list[str]) -> tuple[list[list[str]], dict[str, str]]:
     """Each text's terms (folded lemmas, families joined, stop words left out) and, for
     each term, the form a person reads: its most frequent lemma as written."""
-    stops, families = stop_words(), lemma_families()
-    tokens: list[list[str]] = []
+    tokens: list[list[str]] = [[] for _ in texts]
     written: dict[str, dict[str, int]] = {}
-    for lemmas in nlp.lemmas(texts):
+    for i, lemmas in nlp.lemmas(texts):
         terms = []
         for lemma in lemmas:
-            head = families.get(fold(lemma), lemma)
-            term = fold(head)
-            if len(term) < 2 or term in stops:
+            term, head = _term(lemma)
+            if term is None:
                 continue
             terms.append(term)
             forms = written.setdefault(term, {})
             forms[head] = forms.get(head, 0) + 1
-        tokens.append(terms)
+        tokens[i] = terms
     shown = {term: min(forms, key=lambda form: (-forms[form], form))
              for term, forms in written.items()}
     return tokens, shown
+
+
+@lru_cache(maxsize=200_000)
+def _term(lemma: str) -> tuple[str | None, str]:
+    """A lemma's term (None for a stop word or a single letter) and its family's head.
+    Cached: the same string for every occurrence of a term keeps the lists small."""
+    head = lemma_families().get(fold(lemma), lemma)
+    term = fold(head)
+    if len(term) < 2 or term in stop_words():
+        return None, head
+    return term, head
 
 
 def _count(terms: tuple[list[list[str]], dict[str, str]]) -> tuple[csr_matrix, np.ndarray]:
