@@ -65,10 +65,29 @@ def french_docs(texts, components, batch_size: int = 64):
     return nlp.pipe(texts, disable=disabled, batch_size=batch_size)
 
 
+#: Longer texts go through the pipelines in pieces of at most this many characters, cut
+#: at a space: spaCy refuses a text over a million, and its memory grows with the length.
+PIECE_CHARS = 100_000
+
+
+def pieces(text: str, size: int = PIECE_CHARS):
+    """(offset, piece) of `text` cut in pieces of at most `size` characters, at spaces."""
+    offset = 0
+    while len(text) - offset > size:
+        cut = text.rfind(" ", offset + 1, offset + size)
+        cut = cut if cut > offset else offset + size
+        yield offset, text[offset:cut]
+        offset = cut
+    yield offset, text[offset:]
+
+
 def entities(text: str):
     """The named entities the French model sees in `text` (label, start, end)."""
-    doc = next(french_docs([text], ENTITIES))
-    return [(ent.label_, ent.start_char, ent.end_char) for ent in doc.ents]
+    found = []
+    parts = list(pieces(text))
+    for (offset, _), doc in zip(parts, french_docs([part for _, part in parts], ENTITIES)):
+        found += [(ent.label_, offset + ent.start_char, offset + ent.end_char) for ent in doc.ents]
+    return found
 
 
 def lemmas(texts: list[str], batch_size: int = 64):
@@ -78,10 +97,19 @@ def lemmas(texts: list[str], batch_size: int = 64):
     english_rows = [i for i, text in enumerate(texts) if is_english(text)]
     english_set = set(english_rows)
     french_rows = [i for i in range(len(texts)) if i not in english_set]
-    for i, doc in zip(french_rows, french_docs((texts[i] for i in french_rows), LEMMAS,
-                                               batch_size)):
-        yield i, [token.lemma_.lower() or token.lower_ for token in doc if token.is_alpha]
-    if english_rows:
-        for i, doc in zip(english_rows, english().pipe((texts[i].lower() for i in english_rows),
-                                                        batch_size=batch_size)):
-            yield i, [token.lemma_ or token.lower_ for token in doc if token.is_alpha]
+    runs = ((french_rows, lambda parts: french_docs(parts, LEMMAS, batch_size)),
+            (english_rows, lambda parts: english().pipe((p.lower() for p in parts),
+                                                         batch_size=batch_size)))
+    for rows, pipeline in runs:
+        if not rows:
+            continue
+        owners = [(i, part) for i in rows for _, part in pieces(texts[i])]
+        current, words = None, []
+        for (i, _), doc in zip(owners, pipeline(part for _, part in owners)):
+            if i != current and current is not None:
+                yield current, words
+                words = []
+            current = i
+            words += [token.lemma_.lower() or token.lower_ for token in doc if token.is_alpha]
+        if current is not None:
+            yield current, words
