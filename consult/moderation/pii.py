@@ -420,6 +420,7 @@ _RELATION_BEFORE = re.compile(
     rf"|\b(?:s['’]appelle|m['’]appelle|name{_S}+is|named|called){_S}+)\Z")
 #: The X family, la famille X.
 _FAMILY_AFTER = re.compile(rf"{_S}+(?i:family)\b")
+_FAMILY_BEFORE = re.compile(rf"(?i:\bfamille){_S}+\Z")
 #: A surname then a comma at the start of a sentence, before a first name: Tremblay, Marie.
 _SURNAME_FIRST = re.compile(rf"(?:\A|[.!?\n]{_S}*)({_CAP_WORD}),{_S}+\Z")
 _SENTENCE_START = re.compile(rf"(?:\A|[.!?:;…«»\"“”(\n]){_S}*[\"“«(]?{_S}*\Z")
@@ -458,7 +459,8 @@ def _name_words(text: str, start: int, end: int) -> list:
     best, run, previous = [], [], None
     for word in _CAP_WORD_RE.finditer(text, start, end):
         usable = _is_name_word(word.group())
-        adjacent = previous is not None and _BETWEEN_NAMES.fullmatch(text, previous.end(), word.start())
+        adjacent = previous is not None and _BETWEEN_NAMES.fullmatch(
+            text, previous.end(), word.start())
         if not usable:
             run = []
         elif run and adjacent:
@@ -502,13 +504,12 @@ def _context_names(text: str):
         start, end = word.start(), _without_possessive(kept[-1].end(), text)
         before = text[max(0, start - 60):start]
         at_sentence_start = _SENTENCE_START.search(text[max(0, start - 5):start]) is not None
-        hyphenated = text[end:end + 1] in ("-", "’", "'") or text[start - 1:start] == "-"
-        if hyphenated:
-            continue
+        if text[end:end + 1] in ("-", "’", "'") or text[start - 1:start] == "-":
+            continue  # part of a compound: Saint-Jérôme, Marie-Victorin
         if _RELATION_BEFORE.search(before) and not at_sentence_start:
             yield "name", start, end
         elif len(kept) == 1 and (_FAMILY_AFTER.match(text, end)
-                                 or re.search(rf"(?i:famille){_S}+\Z", before)):
+                                 or _FAMILY_BEFORE.search(before)):
             yield "name", start, end
         elif len(kept) == 1 and _is_first_name(value):
             surname_first = _SURNAME_FIRST.search(text, max(0, start - 40), start)
