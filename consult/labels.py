@@ -10,6 +10,7 @@ from consult.models import (
     OrganisationKind,
     OrganisationStatus,
     Phase,
+    Role,
     Status,
     Visibility,
 )
@@ -51,6 +52,9 @@ LABELS = {(type(member), member): text for member, text in (
     (OrganisationStatus.REFUSED, _l("Refused")),
     (MemberRole.OWNER, _l("Owner")),
     (MemberRole.FACILITATOR, _l("Facilitator")),
+    (Role.MODERATOR, _l("Moderator")),
+    (Role.COMMISSIONER, _l("Commissioner")),
+    (Role.FACILITATOR, _l("Facilitator")),
 )}
 
 

@@ -164,7 +164,7 @@ def test_the_audit_page_and_its_csv(app, desk, moderator):
     commissioner = app.test_client()
     log_in(commissioner, "com@example.org")
     page = commissioner.get("/c/desk/audit").get_data(as_text=True)
-    assert "testimony.rejected" in page
+    assert "a refusé le témoignage" in page
     csv_file = commissioner.get("/c/desk/audit?format=csv")
     assert csv_file.headers["Content-Type"].startswith("text/csv")
     body = csv_file.get_data(as_text=True)
