@@ -42,6 +42,18 @@ def file_size(size: int) -> str:
     return format_unit(value, unit, length="short", format="#,##0.#", locale=locale)
 
 
+def in_english() -> bool:
+    """Whether the page (or mail) being made is in English."""
+    locale = get_locale()
+    return locale is not None and locale.language == "en"
+
+
+def in_language(french: str, english: str | None) -> str:
+    """One of a consultation's own texts in the reader's language: the English one in
+    English when the admin gave it, the French one otherwise."""
+    return english if english and english.strip() and in_english() else french
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["file_size"] = file_size
 

@@ -7,6 +7,7 @@ import zipfile
 from datetime import datetime, timezone
 
 from flask import current_app
+from flask_babel import force_locale
 
 from consult.exports import formats, services
 from consult.models import Channel, Consultation
@@ -95,6 +96,8 @@ def descriptor(consultation: Consultation) -> dict:
 def readme(consultation: Consultation) -> str:
     """The package's README, French then English, with the data dictionary."""
     licence = current_app.config["OPEN_DATA_LICENCE"]
+    with force_locale("en"):
+        english_title = consultation.shown_title
     lines = [f"# {consultation.title}", "",
              "## Français", "",
              f"Données ouvertes de la consultation « {consultation.title} », publiées à sa "
@@ -106,7 +109,7 @@ def readme(consultation: Consultation) -> str:
              "apostrophe, pour qu'aucun tableur ne l'exécute comme une formule.", ""]
     lines += _dictionary(french=True)
     lines += ["## English", "",
-              f"Open data of the consultation \"{consultation.title}\", published when it "
+              f"Open data of the consultation \"{english_title}\", published when it "
               f"closed under the {licence['title']} licence ({licence['path']}).",
               "It holds only what the public pages show: published testimonies, in the text "
               "masked by moderation; an author's name only when they chose to be named; no "

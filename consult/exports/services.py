@@ -58,7 +58,7 @@ def _in_order(columns: list[str], rows: Iterator[dict]) -> Iterator[tuple]:
 
 
 def _names(model, consultation: Consultation) -> dict[int, str]:
-    return dict(db.session.execute(select(model.id, model.name).where(
+    return dict(db.session.execute(select(model.id, model.shown_name).where(
         model.consultation_id == consultation.id)).all())
 
 
