@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 from babel.units import format_unit
 from flask import Flask, current_app, request, session
-from flask_babel import get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
@@ -42,6 +42,20 @@ def file_size(size: int) -> str:
     return format_unit(value, unit, length="short", format="#,##0.#", locale=locale)
 
 
+def day(value: datetime) -> str:
+    """A date, in one format on every page and mail: "3 décembre 2026", "December 3, 2026"."""
+    return format_date(value, "long")
+
+
+def moment(value: datetime) -> str:
+    """A date and time, without seconds, in one format on every page and mail:
+    "3 décembre 2026, 14:05", "December 3, 2026, 2:05 PM" (in the site's time zone)."""
+    locale = get_locale()
+    pattern = str(locale.datetime_formats["long"]).format(
+        locale.time_formats["short"].pattern, locale.date_formats["long"].pattern)
+    return format_datetime(value, pattern)
+
+
 def in_english() -> bool:
     """Whether the page (or mail) being made is in English."""
     locale = get_locale()
@@ -56,6 +70,8 @@ def in_language(french: str, english: str | None) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["file_size"] = file_size
+    app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["moment"] = moment
 
     @app.context_processor
     def language_context():
