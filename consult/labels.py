@@ -1,5 +1,9 @@
-"""How the values of the model's enumerations read in the interface."""
-from flask import Flask
+"""How the values of the model's enumerations, and the placeholders of masked texts,
+read in the interface."""
+import re
+
+from flask import Flask, current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from consult.models import (
@@ -69,6 +73,35 @@ FILE_KINDS = {
 }
 
 
+#: What replaces each kind of personal information when it is masked.
+PLACEHOLDERS = {
+    "name": _l("[name]"),
+    "email": _l("[e-mail]"),
+    "phone": _l("[phone]"),
+    "address": _l("[address]"),
+    "postal_code": _l("[postal code]"),
+    "url": _l("[link]"),
+}
+
+
+def placeholder(kind: str) -> str:
+    return str(PLACEHOLDERS.get(kind, "[…]"))
+
+
+def placeholders_in_language(text: str | None) -> str | None:
+    """A masked text with its placeholders in the reader's language: a placeholder is
+    written into the text in the language of the moderator who masked ("[téléphone]"),
+    and reads "[phone]" on an English page."""
+    if not text or "[" not in text:
+        return text
+    written = {}
+    for language in current_app.config["LANGUAGES"]:
+        with force_locale(language):
+            written.update({str(words): kind for kind, words in PLACEHOLDERS.items()})
+    pattern = "|".join(re.escape(words) for words in sorted(written, key=len, reverse=True))
+    return re.sub(pattern, lambda found: placeholder(written[found.group(0)]), text)
+
+
 def label(value) -> str:
     return str(LABELS.get((type(value), value), value))
 
@@ -80,3 +113,4 @@ def file_kind(media_type: str) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["label"] = label
     app.jinja_env.globals["file_kind"] = file_kind
+    app.jinja_env.filters["placeholders"] = placeholders_in_language

@@ -9,6 +9,7 @@ from consult.api import bp
 from consult.api.openapi import document
 from consult.consultations import services as consultations
 from consult.errors import api_error
+from consult.labels import placeholders_in_language
 from consult.parsing import as_id
 from consult.models import Channel, Consultation, Testimony
 from consult.synthesis import services as synthesis
@@ -68,7 +69,8 @@ def _public_consultation(slug: str) -> Consultation:
 
 
 def _testimony(testimony: Testimony) -> dict:
-    return {"id": testimony.id, "title": testimony.public_title, "text": testimony.public_body,
+    return {"id": testimony.id, "title": placeholders_in_language(testimony.public_title),
+            "text": placeholders_in_language(testimony.public_body),
             "author": testimony.public_author_name,
             "themes": [theme.shown_name for theme in testimony.themes],
             "category": testimony.category.shown_name if testimony.category else None,

@@ -13,6 +13,7 @@ from sqlalchemy import literal_column, select
 
 from consult import audit
 from consult.extensions import db
+from consult.labels import placeholders_in_language
 from consult.models import (
     Code,
     Consultation,
@@ -127,13 +128,15 @@ def _testimony_rows(consultation: Consultation, kind: Kind,
                        "; ".join(themes.get(id_, ())), categories.get(category_id, ""),
                        regions.get(region_id, ""),
                        (display_name or "") if visibility == Visibility.PUBLIC.value else "",
-                       public_title or "", public_body)
+                       placeholders_in_language(public_title) or "",
+                       placeholders_in_language(public_body))
             else:
                 yield (id_, status, visibility, _moment(created_at), _moment(published_at),
                        channel, "; ".join(themes.get(id_, ())), categories.get(category_id, ""),
                        regions.get(region_id, ""), display_name or "", title or "", body,
                        "yes" if redacted_body is not None or redacted_title is not None
-                       else "no", public_title or "", public_body or "",
+                       else "no", placeholders_in_language(public_title) or "",
+                       placeholders_in_language(public_body) or "",
                        "; ".join(codes.get(id_, ())))
         after = ids[-1]
 

@@ -24,6 +24,7 @@ from consult.access import (
     staff_testimony_or_404,
 )
 from consult.extensions import db, limit
+from consult.labels import placeholder
 from consult.parsing import as_id
 from consult.models import (
     AuditEntry,
@@ -42,17 +43,6 @@ from consult.moderation import bp, pii, services
 from consult.moderation.forms import DecisionForm, FlagForm, ReclassifyForm, RedactionForm
 from consult.security import mark_private
 from consult.testimonies.attachments import send_stored
-
-
-#: What replaces each kind of personal information when it is masked.
-PLACEHOLDERS = {
-    "name": _l("[name]"),
-    "email": _l("[e-mail]"),
-    "phone": _l("[phone]"),
-    "address": _l("[address]"),
-    "postal_code": _l("[postal code]"),
-    "url": _l("[link]"),
-}
 
 
 #: The signed cookie that tells apart anonymous readers who flag from one address.
@@ -200,7 +190,7 @@ def redact(consultation, testimony_id: int):
         where, start, end, kind = (value.split(":") + ["", "", "", ""])[:4]
         if as_id(start) is None or as_id(end) is None:
             abort(400)
-        span = (as_id(start), as_id(end), str(PLACEHOLDERS.get(kind, "[…]")))
+        span = (as_id(start), as_id(end), placeholder(kind))
         (title if where == "title" else body).append(span)
     try:
         if form.passage.data:
