@@ -13,6 +13,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -66,6 +67,9 @@ def exports(consultation):
         response = send_file(spooled, mimetype=MEDIA_TYPES["xlsx"], as_attachment=True,
                              download_name=download)
     else:
+        # The language of names and placeholders is chosen now, while the person is loaded;
+        # the rows are written later, as the stream is read.
+        get_locale()
         chunks = (formats.csv_chunks(data.columns, data.rows, preamble) if export_format == "csv"
                   else formats.json_chunks(services.json_meta(consultation, name, kind),
                                            data.columns, data.rows))

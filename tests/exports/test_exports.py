@@ -56,7 +56,7 @@ def test_a_public_export_holds_only_what_the_public_pages_show(client, archive):
         text = data.decode("utf-8") if export_format != "xlsx" else _xlsx_text(data)
         for canary in (SECRET, MASKED, EMAIL, "En attente", "Caché", "Confidentiel"):
             assert canary not in text, (export_format, canary)
-        assert "Appelez [nom] demain." in text and "Camille" in text
+        assert "Appelez [name] demain." in text and "Camille" in text  # in English
     assert db.session.query(AuditEntry).filter_by(action="export.internal").count() == 0
 
 
