@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from consult import audit
 from consult.extensions import db
 from consult.exports import formats
+from consult.labels import placeholder_rewrites, placeholders_in_language
 from consult.models import (
     AuditEntry,
     Code,
@@ -72,7 +73,7 @@ def _in_order(columns: list[str], rows: Iterator[dict]) -> Iterator[tuple]:
 
 
 def _names(model, consultation: Consultation) -> dict[int, str]:
-    return dict(db.session.execute(select(model.id, model.name).where(
+    return dict(db.session.execute(select(model.id, model.shown_name).where(
         model.consultation_id == consultation.id)).all())
 
 
@@ -147,13 +148,15 @@ def _testimony_rows(consultation: Consultation, kind: Kind,
                        "; ".join(themes.get(id_, ())), categories.get(category_id, ""),
                        regions.get(region_id, ""),
                        (display_name or "") if visibility == Visibility.PUBLIC.value else "",
-                       public_title or "", public_body)
+                       placeholders_in_language(public_title) or "",
+                       placeholders_in_language(public_body))
             else:
                 yield (id_, status, visibility, _moment(created_at), _moment(published_at),
                        channel, "; ".join(themes.get(id_, ())), categories.get(category_id, ""),
                        regions.get(region_id, ""), display_name or "", title or "", body,
                        "yes" if redacted_body is not None or redacted_title is not None
-                       else "no", public_title or "", public_body or "",
+                       else "no", placeholders_in_language(public_title) or "",
+                       placeholders_in_language(public_body) or "",
                        "; ".join(codes.get(id_, ())))
         after = ids[-1]
 
@@ -188,6 +191,15 @@ def _cell(value):
     return case((needs_quotes, '"' + func.replace(guarded, '"', '""') + '"'), else_=guarded)
 
 
+def _placeholders_sql(column):
+    """`placeholders_in_language` in SQL: each placeholder written in another language
+    replaced by the reader's, longest first."""
+    for words, shown in sorted(placeholder_rewrites().items(), key=lambda pair: -len(pair[0])):
+        if words != shown:
+            column = func.replace(column, words, shown)
+    return column
+
+
 def _moment_sql(column):
     """`_moment` in SQL."""
     return func.coalesce(func.to_char(column, 'YYYY-MM-DD"T"HH24:MI:SS'), "")
@@ -207,20 +219,20 @@ def _testimony_lines(consultation: Consultation, kind: Kind,
     public = kind is Kind.PUBLIC
     if public:
         query = query.where(Testimony.is_public.is_(True))
-    themes = select(func.string_agg(Theme.name, aggregate_order_by(
+    themes = select(func.string_agg(Theme.shown_name, aggregate_order_by(
         literal_column("'; '"), Theme.id))).join(
         testimony_themes, testimony_themes.c.theme_id == Theme.id).where(
         testimony_themes.c.testimony_id == Testimony.id,
         Theme.consultation_id == consultation.id).scalar_subquery()
-    category = select(ParticipantCategory.name).where(
+    category = select(ParticipantCategory.shown_name).where(
         ParticipantCategory.id == Testimony.category_id).scalar_subquery()
-    region = select(Region.name).where(Region.id == Testimony.region_id).scalar_subquery()
+    region = select(Region.shown_name).where(Region.id == Testimony.region_id).scalar_subquery()
     common = [_moment_sql(Testimony.created_at), _moment_sql(Testimony.published_at),
               cast(Testimony.channel, String), themes, category, region]
     if public:
         cells = [*common,
                  case((Testimony.visibility == Visibility.PUBLIC, Testimony.display_name)),
-                 Testimony.public_title, Testimony.public_body]
+                 _placeholders_sql(Testimony.public_title), _placeholders_sql(Testimony.public_body)]
     else:
         codes = _joined(select(Code.name.label("name")).join(Excerpt, Excerpt.code_id == Code.id)
                         .where(Excerpt.testimony_id == Testimony.id))
@@ -228,7 +240,8 @@ def _testimony_lines(consultation: Consultation, kind: Kind,
                  Testimony.display_name, Testimony.title, Testimony.body,
                  case((Testimony.redacted_body.is_not(None) | Testimony.redacted_title.is_not(None),
                        "yes"), else_="no"),
-                 Testimony.public_title, Testimony.public_body, codes]
+                 _placeholders_sql(Testimony.public_title),
+                 _placeholders_sql(Testimony.public_body), codes]
     line = cast(Testimony.id, String)
     for cell in cells:
         line = line + "," + _cell(cell)

@@ -73,6 +73,9 @@ def exports(consultation):
         spooled.seek(0)
         return send_file(spooled, mimetype=services.MEDIA_TYPES["xlsx"], as_attachment=True,
                          download_name=download)
+    # The language of names and placeholders is chosen now, while the person is loaded;
+    # the rows are written later, as the stream is read.
+    get_locale()
     response = Response(stream_with_context(services.text_chunks(
         consultation, data, kind, export_format)), mimetype=services.MEDIA_TYPES[export_format])
     response.headers["Content-Disposition"] = f'attachment; filename="{download}"'

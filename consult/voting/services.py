@@ -276,10 +276,10 @@ def revoke_code(code: DelegateCode, actor: User | None = None) -> None:
 def code_counts(consultation: Consultation) -> list[tuple[str, int, int, int]]:
     """Per category: codes made, used, revoked."""
     rows = db.session.execute(
-        select(ParticipantCategory.name, func.count(DelegateCode.id),
+        select(ParticipantCategory.shown_name, func.count(DelegateCode.id),
                func.count(DelegateCode.used_at), func.count(DelegateCode.revoked_at))
         .join(DelegateCode.category).where(DelegateCode.consultation_id == consultation.id)
-        .group_by(ParticipantCategory.name).order_by(ParticipantCategory.name)).all()
+        .group_by(ParticipantCategory.shown_name).order_by(ParticipantCategory.shown_name)).all()
     return [tuple(row) for row in rows]
 
 
@@ -364,8 +364,8 @@ def results(consultation: Consultation) -> list[ItemResult]:
     CONSENSUS_SHARE or more) or divisive (some such category agrees at that share
     while another disagrees at it)."""
     items = {b.proposal.id: ItemResult(b, Tally()) for b in ballots(consultation, None)}
-    for column, attribute in ((ParticipantCategory.name, "by_category"),
-                              (Region.name, "by_region")):
+    for column, attribute in ((ParticipantCategory.shown_name, "by_category"),
+                              (Region.shown_name, "by_region")):
         for proposal_id, name, value, count in _tally_rows(consultation, column):
             if proposal_id not in items:
                 continue

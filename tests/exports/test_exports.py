@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from flask_babel import force_locale
 
 from consult.exports import formats
 from consult.exports import services as export_services
@@ -69,7 +70,7 @@ def test_a_public_export_holds_only_what_the_public_pages_show(client, archive):
         text = data.decode("utf-8") if export_format != "xlsx" else _xlsx_text(data)
         for canary in (SECRET, MASKED, EMAIL, "En attente", "Caché", "Confidentiel"):
             assert canary not in text, (export_format, canary)
-        assert "Appelez [nom] demain." in text and "Camille" in text
+        assert "Appelez [name] demain." in text and "Camille" in text  # in English
     assert db.session.query(AuditEntry).filter_by(action="export.internal").count() == 0
 
 
@@ -266,10 +267,14 @@ def test_postgresql_writes_the_same_csv_lines_as_the_rows(archive):
     testimonies[1].published_at = None
     db.session.commit()
     on_postgresql = db.session.get_bind().dialect.name == "postgresql"
-    for kind in export_services.Kind:
-        for filters in ({}, {"status": "published"}, {"q": "demain"}):
-            data = export_services.dataset("testimonies", archive, kind, filters)
-            assert (data.lines is not None) == on_postgresql
-            if on_postgresql:
-                by_rows = "".join(formats.csv_chunks(data.columns, data.rows))
-                assert "".join(formats.csv_chunks(data.columns, (), lines=data.lines)) == by_rows
+    for language, placeholder in (("fr", "[nom]"), ("en", "[name]")):
+        with force_locale(language):
+            for kind in export_services.Kind:
+                for filters in ({}, {"status": "published"}, {"q": "demain"}):
+                    data = export_services.dataset("testimonies", archive, kind, filters)
+                    assert (data.lines is not None) == on_postgresql
+                    by_rows = "".join(formats.csv_chunks(data.columns, data.rows))
+                    assert f"Appelez {placeholder} demain." in by_rows
+                    if on_postgresql:
+                        assert "".join(formats.csv_chunks(data.columns, (),
+                                                          lines=data.lines)) == by_rows

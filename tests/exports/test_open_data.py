@@ -44,7 +44,7 @@ def test_anyone_downloads_a_valid_package_with_nothing_confidential(client, clos
     everything = "".join(archive.read(name).decode("utf-8") for name in archive.namelist())
     for canary in (SECRET, MASKED, EMAIL, "Jamais publié"):
         assert canary not in everything
-    assert "Voir [nom]." in everything and "'=1+1 et 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 שלום" in everything
+    assert "Voir [name]." in everything and "'=1+1 et 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 שלום" in everything
     readme = archive.read("README.md").decode("utf-8")
     assert "## Français" in readme and "## English" in readme
     assert "creativecommons.org/licenses/by/4.0" in readme

@@ -71,7 +71,7 @@ def test_the_report_page_shows_every_section_and_only_public_text(client, finish
                     "Opinion groups", "Method", "Testimonies received each week"):
         assert heading in page
     assert "1.1</span> Ouvrir les CLSC le soir" in page and "Le CLSC ferme à 16 h" in page
-    assert "Le soir, [nom] garde mes enfants." in page or "[passage masked]" in page
+    assert "Le soir, [name] garde mes enfants." in page or "[passage masked]" in page
     for canary in (SECRET, MASKED, EMAIL, "Refusé"):
         assert canary not in page
     assert "<svg" in page and "<table" in page  # charts come with their numbers

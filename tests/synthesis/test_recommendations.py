@@ -83,7 +83,7 @@ def test_drafts_stay_private_and_quotes_come_only_from_public_text(
     services.publish_all(consultation)
     page = client.get(f"/c/{consultation.slug}/recommendations").get_data(as_text=True)
     assert "1.1" in page and "Financer les services sociaux" in page and "1.1.a" in page
-    assert "Les budgets fondent" in page and "Appelez [nom] au [téléphone]." in page
+    assert "Les budgets fondent" in page and "Appelez [name] au [phone]." in page  # English
     assert "canari" not in page and "514-555-0100" not in page
 
 
