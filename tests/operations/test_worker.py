@@ -7,6 +7,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from consult.accounts import services as accounts
+from consult.exports import services as exports
 from consult.extensions import db
 from consult.models import AnalysisRun, Job, JobState, OutboxMessage, Role, VoteResults
 from consult.queue import queue
@@ -226,3 +227,18 @@ def test_an_export_that_fails_is_tried_again_then_shown_as_failed(
     assert failed.attempts == 3 and failed.message.startswith("FileExistsError")
     page = client.get(f"/c/{consultation.slug}/exports").get_data(as_text=True)
     assert "failed: FileExistsError" in page
+
+
+def test_two_workers_never_run_the_same_export_twice(
+        app, make_consultation, make_user, make_testimony, start_worker, monkeypatch):
+    monkeypatch.setitem(app.config, "EXPORT_JOB_ROWS", 0)
+    consultation = make_consultation()
+    commissioner = make_user("com@example.org", roles=((consultation, Role.COMMISSIONER),))
+    make_testimony(consultation, "Un témoignage.")
+    jobs = [exports.queue_export(consultation, "testimonies", exports.Kind.PUBLIC, "csv",
+                                 commissioner, {}).id for _ in range(12)]
+    first, _second = start_worker(), start_worker()
+    wait_until(lambda: all(db.session.get(Job, job).state is JobState.DONE for job in jobs),
+               first, "every export is written")
+    assert [db.session.get(Job, job).attempts for job in jobs] == [1] * 12
+    assert len({db.session.get(Job, job).file_path for job in jobs}) == 12
