@@ -182,22 +182,25 @@ def testimonies(consultation: Consultation, kind: Kind, filters: dict[str, str])
 # are the same as those the rows give.
 
 
-def _cell(value):
-    """`formats.csv_cell` in SQL, for a text value (NULL gives an empty cell)."""
-    text = func.coalesce(value, "")
-    guarded = case((func.substr(text, 1, 1).in_(formats.FORMULA_STARTS), "'" + text),
-                   else_=text)
-    needs_quotes = or_(*(func.strpos(guarded, mark) > 0 for mark in ('"', ",", "\n", "\r")))
-    return case((needs_quotes, '"' + func.replace(guarded, '"', '""') + '"'), else_=guarded)
+def _guarded(text):
+    """The first half of `formats.csv_cell` in SQL: the formula guard."""
+    return case((func.substr(text, 1, 1).in_(formats.FORMULA_STARTS), "'" + text), else_=text)
+
+
+def _quoted(text):
+    """The second half: quotes where the cell needs them."""
+    return case((text.regexp_match('[",\r\n]'), '"' + func.replace(text, '"', '""') + '"'),
+                else_=text)
 
 
 def _placeholders_sql(column):
     """`placeholders_in_language` in SQL: each placeholder written in another language
-    replaced by the reader's, longest first."""
+    replaced by the reader's, longest first (only in texts with a bracket)."""
+    rewritten = column
     for words, shown in sorted(placeholder_rewrites().items(), key=lambda pair: -len(pair[0])):
         if words != shown:
-            column = func.replace(column, words, shown)
-    return column
+            rewritten = func.replace(rewritten, words, shown)
+    return case((func.strpos(column, "[") > 0, rewritten), else_=column)
 
 
 def _moment_sql(column):
@@ -242,10 +245,19 @@ def _testimony_lines(consultation: Consultation, kind: Kind,
                        "yes"), else_="no"),
                  _placeholders_sql(Testimony.public_title),
                  _placeholders_sql(Testimony.public_body), codes]
-    line = cast(Testimony.id, String)
-    for cell in cells:
-        line = line + "," + _cell(cell)
-    statement = query.with_only_columns(line + "\r\n").order_by(Testimony.id)
+    # Three steps, each value computed once (OFFSET 0 keeps PostgreSQL from folding a step
+    # into the next, which would repeat a text's rewriting in every test of the next):
+    # the texts, guarded, then quoted and joined.
+    names = [f"c{index}" for index in range(len(cells))]
+    texts = query.with_only_columns(Testimony.id.label("id"), *(
+        func.coalesce(cell, "").label(name) for cell, name in zip(cells, names, strict=True))
+    ).offset(0).subquery()
+    guarded = select(texts.c.id, *(_guarded(texts.c[name]).label(name) for name in names)
+                     ).offset(0).subquery()
+    line = cast(guarded.c.id, String)
+    for name in names:
+        line = line + "," + _quoted(guarded.c[name])
+    statement = select(line + "\r\n").order_by(guarded.c.id)
     result = db.session.execute(statement.execution_options(yield_per=BATCH))
     for (text,) in result:
         yield text
