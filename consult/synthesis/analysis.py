@@ -12,11 +12,19 @@ How it works, in four phases (timed in ``Analysis.timings``):
    ``consult/data``) and weighted by TF-IDF (sublinear tf, ``min_df``, ``max_df``,
    L2-normalised rows). This is ``CountVectorizer`` + ``TfidfTransformer``, which is
    what ``TfidfVectorizer`` does. The weights are then reduced by ``TruncatedSVD`` (LSA).
-2. **duplicates**: each unique text's ``CANDIDATES`` nearest neighbours in LSA space,
-   found by dense products on blocks of rows (never an n×n matrix), re-scored by the
-   exact TF-IDF cosine. Pairs at or above ``DUPLICATE_THRESHOLD`` are the same letter
-   with small edits. Groups are the connected components of those pairs, plus the exact
-   copies.
+2. **duplicates**: a form letter is read as the set of its word pairs (every word,
+   stop words included, no weighting by the corpus: a letter sent 200 times must not
+   lose its words for being frequent, nor be told apart by the rare words of its
+   signature). Candidate pairs come from MinHash signatures of those sets cut in
+   ``BANDS`` bands (locality-sensitive hashing: texts sharing one band's values fall in
+   one bucket, each member paired with the bucket's first). Each candidate pair is then
+   verified by the exact Jaccard similarity of the two sets: pairs at or above
+   ``DUPLICATE_THRESHOLD`` are the same letter with small edits. Groups are the
+   connected components of those pairs (a union over every verified pair, so copies
+   never split by the order they were met in), plus the exact copies. The similar
+   testimonies' candidates are each unique text's ``CANDIDATES`` nearest neighbours in
+   LSA space, found by dense products on blocks of rows (never an n×n matrix),
+   re-scored by the exact TF-IDF cosine.
 3. **cluster**: one representative per duplicate group (its lowest id) is clustered,
    together with every other testimony, by ``KMeans`` with a fixed ``random_state`` on
    the LSA vectors. The copies join their representative's topic. Without ``topics``,
@@ -51,8 +59,14 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 TOP_TERMS = 10
 REPRESENTATIVES = 3
 SIMILAR = 5
-#: Cosine on TF-IDF at or above which two texts are the same letter with small edits.
-DUPLICATE_THRESHOLD = 0.9
+#: Jaccard similarity of the word pairs at or above which two texts are the same letter
+#: with small edits (two texts sharing two of three sentences stay below it).
+DUPLICATE_THRESHOLD = 0.7
+#: MinHash signature of a text: BANDS bands of ROWS values each. With 16 × 4, a pair at
+#: the threshold is a candidate with probability 0.99, at 0.8 with 0.9999.
+BANDS, ROWS = 16, 4
+_MERSENNE = (1 << 61) - 1
+_WORD = r"(?u)\b\w+\b"
 #: Neighbours kept per unique text in the similarity pass (duplicates and similar).
 CANDIDATES = 32
 MIN_TOPICS, MAX_TOPICS = 4, 12
@@ -130,10 +144,10 @@ def analyse(documents: list[tuple[int, str]], *, topics: int | None = None, seed
         x, vectors = counts, np.zeros((counts.shape[0], 1), dtype=np.float32)
     timings["vectorise"] = time.perf_counter() - clock
 
-    # 2. duplicates: neighbours of every unique text, then connected components
+    # 2. duplicates: verified candidate pairs of unique texts, then connected components
     clock = time.perf_counter()
     neighbours, scores = _nearest(vectors, x, CANDIDATES)
-    unique_group = _duplicate_components(neighbours, scores)
+    unique_group = _duplicate_components(unique_texts, seed)
     n_groups = int(unique_group.max()) + 1
     doc_group = unique_group[doc_unique]
     # each group's representative: its lowest-id document (docs are sorted by id)
@@ -242,22 +256,70 @@ def _nearest(vectors: np.ndarray, x: csr_matrix, k: int) -> tuple[np.ndarray, np
     return neighbours, scores
 
 
-def _duplicate_components(neighbours: np.ndarray, scores: np.ndarray) -> np.ndarray:
+def _duplicate_components(texts: list[str], seed: int) -> np.ndarray:
     """Group number of each unique text: connected components of near-duplicate pairs.
 
     Numbered by their lowest member, so the numbering is stable.
     """
-    n = neighbours.shape[0]
-    rows, cols = np.nonzero((scores >= DUPLICATE_THRESHOLD) & (neighbours >= 0))
+    n = len(texts)
+    shingles = _shingles(texts)
+    first, second = _candidate_pairs(shingles, seed)
+    sizes = shingles.getnnz(axis=1)
+    shared = np.asarray(shingles[first].multiply(shingles[second]).sum(axis=1)).ravel()
+    union = sizes[first] + sizes[second] - shared
+    same = shared >= DUPLICATE_THRESHOLD * np.maximum(union, 1)
     graph = coo_matrix(
-        (np.ones(len(rows), dtype=np.int8), (rows, neighbours[rows, cols])), shape=(n, n)
+        (np.ones(int(same.sum()), dtype=np.int8), (first[same], second[same])), shape=(n, n)
     )
     _, labels = connected_components(graph, directed=False)
-    first = np.full(labels.max() + 1 if n else 0, n, dtype=np.int64)
-    np.minimum.at(first, labels, np.arange(n))
-    renumber = np.empty_like(first)
-    renumber[np.argsort(first, kind="stable")] = np.arange(len(first))
+    first_member = np.full(labels.max() + 1 if n else 0, n, dtype=np.int64)
+    np.minimum.at(first_member, labels, np.arange(n))
+    renumber = np.empty_like(first_member)
+    renumber[np.argsort(first_member, kind="stable")] = np.arange(len(first_member))
     return renumber[labels]
+
+
+def _shingles(texts: list[str]) -> csr_matrix:
+    """Which word pairs (two consecutive words, stop words included) each text has."""
+    vectorizer = CountVectorizer(lowercase=False, token_pattern=_WORD, ngram_range=(2, 2),
+                                 binary=True, dtype=np.int32)
+    try:
+        return vectorizer.fit_transform(texts).tocsr()
+    except ValueError:  # no text has two words
+        return csr_matrix((len(texts), 0), dtype=np.int32)
+
+
+def _candidate_pairs(shingles: csr_matrix, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of rows likely to share most of their word pairs (MinHash, banded).
+
+    In each band, the rows with the same ROWS minima share a bucket and each is paired
+    with the bucket's first row. Returns the distinct pairs, first row lower.
+    """
+    n, columns = shingles.shape
+    filled = np.flatnonzero(shingles.getnnz(axis=1))
+    if columns == 0 or len(filled) < 2:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    rows = shingles[filled]
+    starts = rows.indptr[:-1]
+    rng = np.random.default_rng(seed)
+    multipliers = rng.integers(1, _MERSENNE, size=BANDS * ROWS, dtype=np.uint64)
+    offsets = rng.integers(0, _MERSENNE, size=BANDS * ROWS, dtype=np.uint64)
+    column_ids = rows.indices.astype(np.uint64)
+    signature = np.empty((len(filled), BANDS * ROWS), dtype=np.uint64)
+    for h in range(BANDS * ROWS):
+        # a random permutation of the columns (arithmetic modulo 2**64, then a prime)
+        permuted = (column_ids * multipliers[h] + offsets[h]) % _MERSENNE
+        signature[:, h] = np.minimum.reduceat(permuted, starts)
+    pairs = []
+    for band in range(BANDS):
+        _, bucket = np.unique(signature[:, band * ROWS:(band + 1) * ROWS], axis=0, return_inverse=True)
+        bucket = bucket.ravel()
+        leader = np.full(bucket.max() + 1, len(filled), dtype=np.int64)
+        np.minimum.at(leader, bucket, np.arange(len(filled)))
+        others = np.flatnonzero(leader[bucket] != np.arange(len(filled)))
+        pairs.append(np.stack([leader[bucket[others]], others], axis=1))
+    found = np.unique(np.concatenate(pairs), axis=0)
+    return filled[found[:, 0]], filled[found[:, 1]]
 
 
 def _cluster(tfidf: csr_matrix, vectors: np.ndarray, terms: np.ndarray, topics: int | None, seed: int):
