@@ -5,7 +5,7 @@ The vote code deals with proposals only (`consult.models.Proposal`); published
 recommendations and measures become proposals through `sync_proposals`."""
 import random
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -469,31 +469,52 @@ def opinion_picture(analysis: OpinionAnalysis) -> Picture | None:
 # Polis interchange ------------------------------------------------------------------
 
 
+EPOCH = datetime(1970, 1, 1)
+#: Longest datetime text kept from an import (the column's size); a longer one is
+#: written again from the timestamp.
+EXTERNAL_DATETIME_LENGTH = 64
+
+
 def _from_milliseconds(timestamp: int) -> datetime:
-    return datetime.utcfromtimestamp(timestamp / 1000) if timestamp else utcnow()
+    return EPOCH + timedelta(milliseconds=timestamp) if timestamp else utcnow()
 
 
 def _to_milliseconds(moment: datetime) -> int:
-    return int((moment - datetime(1970, 1, 1)).total_seconds() * 1000)
+    return (moment - EPOCH) // timedelta(milliseconds=1)
+
+
+def _polis_datetime(kept: str | None, moment: datetime) -> str:
+    """The datetime column: as imported, else the moment in Polis's own format (UTC)."""
+    return kept or f"{moment:%a %b %d %H:%M:%S} UTC {moment:%Y}"
+
+
+def _kept_datetime(text: str) -> str | None:
+    return text if text and len(text) <= EXTERNAL_DATETIME_LENGTH else None
 
 
 def import_polis(consultation: Consultation, export: polis_files.PolisExport,
                  actor: User | None = None) -> tuple[int, int, int]:
     """Put a Polis conversation into the consultation: each comment becomes a statement
-    (rejected ones kept but out of the vote and the analysis), each participant a voter,
-    each latest vote a vote. All or nothing; refused if the consultation already has
-    items to vote on. Returns (statements, voters, votes)."""
+    (rejected ones kept but out of the vote and the analysis; unmoderated ones shown,
+    as Polis shows them, but left undecided), each participant a voter, each latest
+    vote a vote, and every vote row, changed ones included, the history. All or
+    nothing; refused if the consultation already has items to vote on. Returns
+    (statements, voters, votes)."""
     if db.session.execute(select(Proposal.id).where(
             Proposal.consultation_id == consultation.id).limit(1)).first() is not None:
         raise VotingError(_l("This consultation already has items to vote on; import into "
                              "a new one."))
+    now = utcnow()
     proposals = {comment.id: Proposal(
         consultation_id=consultation.id, kind=ProposalKind.IMPORTED, text=comment.body,
         status=ProposalStatus.REJECTED if comment.moderated == polis_files.REJECTED
         else ProposalStatus.PUBLISHED,
+        decided_at=None if comment.moderated == polis_files.UNMODERATED else now,
         external_id=str(comment.id), external_author_id=str(comment.author_id),
+        external_datetime=_kept_datetime(comment.datetime),
         created_at=_from_milliseconds(comment.timestamp)) for comment in export.comments}
-    voter_keys = sorted({vote.voter_id for vote in export.votes}
+    history = export.history or export.votes
+    voter_keys = sorted({vote.voter_id for vote in history}
                         | {comment.author_id for comment in export.comments})
     voters = {key: Voter(consultation_id=consultation.id, external_id=str(key))
               for key in voter_keys}
@@ -503,13 +524,17 @@ def import_polis(consultation: Consultation, export: polis_files.PolisExport,
         rows = [{"voter_id": voters[v.voter_id].id, "proposal_id": proposals[v.comment_id].id,
                  "value": v.value, "cast_at": _from_milliseconds(v.timestamp)}
                 for v in export.votes]
+        cast = [{"voter_id": voters[v.voter_id].id, "proposal_id": proposals[v.comment_id].id,
+                 "value": v.value, "cast_at": _from_milliseconds(v.timestamp),
+                 "external_datetime": _kept_datetime(v.datetime)}
+                for v in sorted(history, key=lambda v: v.timestamp)]
         if rows:
             db.session.execute(Vote.__table__.insert(), rows)
-            db.session.execute(VoteHistory.__table__.insert(), rows)
+            db.session.execute(VoteHistory.__table__.insert(), cast)
         audit.record("votes.imported", object_type="consultation", object_id=consultation.id,
                      consultation_id=consultation.id, actor=actor,
                      details={"statements": len(proposals), "voters": len(voters),
-                              "votes": len(rows)})
+                              "votes": len(rows), "cast": len(cast)})
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -517,27 +542,52 @@ def import_polis(consultation: Consultation, export: polis_files.PolisExport,
     return len(proposals), len(voters), len(rows)
 
 
+def _polis_moderated(proposal: Proposal) -> int:
+    """Polis's moderated value: an imported statement no one decided on stays 0."""
+    if proposal.status == ProposalStatus.REJECTED:
+        return polis_files.REJECTED
+    if proposal.status == ProposalStatus.PENDING or (
+            proposal.kind == ProposalKind.IMPORTED and proposal.decided_at is None):
+        return polis_files.UNMODERATED
+    return polis_files.ACCEPTED
+
+
+def _votes_as_cast(consultation: Consultation) -> list[tuple[int, int, int, datetime, str | None]]:
+    """(voter, proposal, value, cast at, datetime as imported) of every vote cast in the
+    consultation, changed ones included, then the current votes the history lacks."""
+    history = db.session.execute(
+        select(VoteHistory.voter_id, VoteHistory.proposal_id, VoteHistory.value,
+               VoteHistory.cast_at, VoteHistory.external_datetime)
+        .join(Voter, Voter.id == VoteHistory.voter_id)
+        .where(Voter.consultation_id == consultation.id).order_by(VoteHistory.id)).all()
+    recorded = {(voter, proposal) for voter, proposal, *_ in history}
+    current = db.session.execute(
+        select(Vote.voter_id, Vote.proposal_id, Vote.value, Vote.cast_at)
+        .join(Voter, Voter.id == Vote.voter_id)
+        .where(Voter.consultation_id == consultation.id)).all()
+    return [*map(tuple, history), *((voter, proposal, value, cast_at, None)
+                                    for voter, proposal, value, cast_at in current
+                                    if (voter, proposal) not in recorded)]
+
+
 def export_polis(consultation: Consultation, directory, analysis: OpinionAnalysis | None = None
                  ) -> tuple[int, int]:
-    """Write the consultation's statements and current votes as a Polis export
-    (comments.csv, votes.csv, participants-votes.csv with our opinion groups)."""
+    """Write the consultation's statements and every vote cast as a Polis export
+    (comments.csv, votes.csv, participants-votes.csv with our opinion groups); an
+    imported conversation comes out as it went in. Returns (statements, vote rows)."""
     voter_ids, proposal_ids = external_ids(consultation)
     proposals = db.session.execute(select(Proposal).where(
         Proposal.consultation_id == consultation.id).order_by(Proposal.id)).scalars().all()
     ballot_text = {b.proposal.id: b.text for b in ballots(consultation, None)}
-    moderated = {ProposalStatus.PUBLISHED: polis_files.ACCEPTED,
-                 ProposalStatus.PENDING: polis_files.UNMODERATED,
-                 ProposalStatus.REJECTED: polis_files.REJECTED}
     comments = [polis_files.Comment(
         id=int(proposal_ids[p.id]), author_id=int(p.external_author_id or -1),
-        body=ballot_text.get(p.id, p.text), moderated=moderated[p.status],
-        timestamp=_to_milliseconds(p.created_at)) for p in proposals]
+        body=ballot_text.get(p.id, p.text), moderated=_polis_moderated(p),
+        timestamp=_to_milliseconds(p.created_at),
+        datetime=_polis_datetime(p.external_datetime, p.created_at)) for p in proposals]
     votes = [polis_files.Vote(voter_id=int(voter_ids[voter]), comment_id=int(proposal_ids[item]),
-                              value=value, timestamp=_to_milliseconds(cast_at))
-             for voter, item, value, cast_at in db.session.execute(
-                 select(Vote.voter_id, Vote.proposal_id, Vote.value, Vote.cast_at)
-                 .join(Voter, Voter.id == Vote.voter_id)
-                 .where(Voter.consultation_id == consultation.id))]
+                              value=value, timestamp=_to_milliseconds(cast_at),
+                              datetime=_polis_datetime(kept, cast_at))
+             for voter, item, value, cast_at, kept in _votes_as_cast(consultation)]
     groups = {} if analysis is None else {int(voter_ids[member]): group
                                          for member, group in analysis.group_of().items()}
     polis_files.write_export(directory, comments, votes, groups)
