@@ -103,34 +103,79 @@ class Ballot:
     vote: int | None = None
 
 
-def ballots(consultation: Consultation, voter: Voter | None,
-            order_key: str | None = None) -> list[Ballot]:
-    """Everything the consultation puts to the vote now, with the voter's votes; in an
-    order of the person's own when the consultation shuffles, stable for `order_key`
-    (the same before and after their first vote)."""
-    numbers = {}
+#: Blocks (a recommendation with its measures, or a statement) on one page of the ballot.
+BALLOT_PAGE_SIZE = 10
+
+
+def ballot_blocks(consultation: Consultation, voter: Voter | None,
+                  order_key: str | None = None) -> list[list[Ballot]]:
+    """Everything the consultation puts to the vote now, with the voter's votes, in
+    blocks: a recommendation followed by its measures, or one statement. Blocks come in
+    the document's order (statements after, oldest first), or in an order of the
+    person's own when the consultation shuffles, stable for `order_key` (the same
+    before and after their first vote); the parts of a block are never shuffled."""
+    place: dict[tuple[str, int], tuple[int, int, str, str]] = {}
+    block = 0
     for o in orientations(consultation, published_only=True):
         for r in o.recommendations:
-            numbers[("r", r.recommendation.id)] = (r.number, r.recommendation.text)
-            for m in r.measures:
-                numbers[("m", m.measure.id)] = (m.number, m.measure.text)
+            place[("r", r.recommendation.id)] = (block, 0, r.number, r.recommendation.text)
+            for position, m in enumerate(r.measures, start=1):
+                place[("m", m.measure.id)] = (block, position, m.number, m.measure.text)
+            block += 1
     proposals = db.session.execute(
         select(Proposal).where(Proposal.consultation_id == consultation.id, _published_source())
         .order_by(Proposal.id)).scalars().all()
     mine = {} if voter is None else dict(db.session.execute(
         select(Vote.proposal_id, Vote.value).where(Vote.voter_id == voter.id)).all())
-    result = []
+    blocks: dict[int, list[tuple[int, Ballot]]] = {}
     for proposal in proposals:
         if proposal.recommendation_id is not None:
-            number, text = numbers[("r", proposal.recommendation_id)]
+            key = place[("r", proposal.recommendation_id)]
         elif proposal.measure_id is not None:
-            number, text = numbers[("m", proposal.measure_id)]
+            key = place[("m", proposal.measure_id)]
         else:
-            number, text = "", proposal.text
-        result.append(Ballot(proposal, number, text, mine.get(proposal.id)))
+            block += 1
+            key = (block, 0, "", proposal.text)
+        index, position, number, text = key
+        blocks.setdefault(index, []).append(
+            (position, Ballot(proposal, number, text, mine.get(proposal.id))))
+    result = [[ballot for _, ballot in sorted(blocks[index], key=lambda part: part[0])]
+              for index in sorted(blocks)]
     if consultation.shuffle_votes and order_key is not None:
         random.Random(f"{consultation.id}:{order_key}").shuffle(result)
     return result
+
+
+def ballots(consultation: Consultation, voter: Voter | None,
+            order_key: str | None = None) -> list[Ballot]:
+    """The items of `ballot_blocks`, one after the other."""
+    return [ballot for block in ballot_blocks(consultation, voter, order_key) for ballot in block]
+
+
+@dataclass
+class BallotPage:
+    """One page of the ballot, and how far the voter is on the whole ballot."""
+
+    blocks: list[list[Ballot]]
+    number: int
+    pages: int
+    answered: int
+    total: int
+
+    def following(self) -> dict[int, int]:
+        """Each item's next one on this page, by proposal id (the last one has none)."""
+        ids = [ballot.proposal.id for block in self.blocks for ballot in block]
+        return dict(zip(ids, ids[1:]))
+
+
+def ballot_page(blocks: list[list[Ballot]], number: int | None) -> BallotPage:
+    """Page `number` (from 1; out of range: the nearest page) of BALLOT_PAGE_SIZE blocks."""
+    pages = max(1, -(-len(blocks) // BALLOT_PAGE_SIZE))
+    number = min(max(number or 1, 1), pages)
+    items = [ballot for block in blocks for ballot in block]
+    return BallotPage(blocks=blocks[(number - 1) * BALLOT_PAGE_SIZE:number * BALLOT_PAGE_SIZE],
+                      number=number, pages=pages, total=len(items),
+                      answered=sum(ballot.vote is not None for ballot in items))
 
 
 def proposal_or_none(consultation: Consultation, proposal_id: int) -> Proposal | None:
