@@ -69,6 +69,11 @@ class Config:
     QUEUE_DATABASE = os.environ.get("QUEUE_DATABASE", str(INSTANCE_DIR / "queue.sqlite"))
     #: Run each task as soon as it is queued, in the process that queued it (tests only).
     QUEUE_IMMEDIATE = False
+    #: Vote results and opinion groups are computed by the worker and stored: this many
+    #: seconds after a vote changes them (one computation waiting at a time), and every
+    #: RESULTS_REFRESH_SECONDS while a vote is under way.
+    RESULTS_INTERVAL_SECONDS = int(os.environ.get("RESULTS_INTERVAL_SECONDS", "10"))
+    RESULTS_REFRESH_SECONDS = int(os.environ.get("RESULTS_REFRESH_SECONDS", "300"))
 
     #: argon2id cost: 3 passes over 64 MiB (the library's recommended defaults).
     ARGON2_TIME_COST = 3
@@ -167,6 +172,7 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     MAIL_SERVER = ""
     QUEUE_IMMEDIATE = True
+    RESULTS_INTERVAL_SECONDS = 0
 
 
 class ConfigurationError(SystemExit):

@@ -30,6 +30,7 @@ from consult.synthesis import bp as synthesis_bp
 from consult.privacy import bp as privacy_bp
 from consult.testimonies import bp as testimonies_bp
 from consult.voting import bp as voting_bp
+from consult.voting import tasks as voting_tasks  # noqa: F401  (registers the tasks)
 
 
 def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:

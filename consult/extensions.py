@@ -50,7 +50,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def insert_or_update(model, values: dict, conflict: list[str], update: tuple[str, ...] = ()):
     """One INSERT … ON CONFLICT statement (SQLite and PostgreSQL): concurrent requests
     for the same row end with one row, never an error. Without `update`, an existing row
-    is left as it is."""
+    is left as it is. Returns the result (its rowcount: 0 where a row was left)."""
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = insert(model).values(**values)
     if update:
@@ -58,4 +58,4 @@ def insert_or_update(model, values: dict, conflict: list[str], update: tuple[str
             index_elements=conflict, set_={name: statement.excluded[name] for name in update})
     else:
         statement = statement.on_conflict_do_nothing(index_elements=conflict)
-    db.session.execute(statement)
+    return db.session.execute(statement)

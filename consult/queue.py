@@ -11,7 +11,8 @@ from functools import wraps
 from flask import Flask, current_app, has_app_context
 from huey import Huey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
-from sqlalchemy import update
+from sqlalchemy import event, update
+from sqlalchemy.orm import Session
 
 from consult.extensions import db
 from consult.logs import scrub
@@ -59,6 +60,47 @@ class Queue(Huey):
 
 
 queue = Queue()
+
+#: Session.info keys: tasks to queue once the session's current transaction commits, and
+#: those committed, queued once the transaction has given its connection back.
+_PENDING, _COMMITTED = "consult.queue.pending", "consult.queue.committed"
+
+
+def on_commit(task, *args, delay: int = 0, session: Session | None = None) -> None:
+    """Queue `task(*args)` (`delay` seconds later) when the current transaction commits;
+    nothing if it rolls back. The same call asked twice in one transaction runs once."""
+    pending = (session or db.session).info.setdefault(_PENDING, {})
+    pending[(task.name, args)] = (task, args, delay)
+
+
+@event.listens_for(Session, "after_commit")
+def _note_committed(session: Session) -> None:
+    committed = session.info.pop(_PENDING, None)
+    if committed:
+        session.info.setdefault(_COMMITTED, {}).update(committed)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _queue_committed(session: Session, transaction) -> None:
+    """Queue once the connection is back in the pool (a task run at once, in the tests,
+    takes a connection of its own). A queue that is down loses no data: what was saved
+    stays saved, and each area's periodic sweep takes up what was not queued."""
+    if transaction.parent is not None:
+        return
+    for task, args, delay in session.info.pop(_COMMITTED, {}).values():
+        try:
+            if delay:
+                task.schedule(args, delay=delay)
+            else:
+                task(*args)
+        except Exception as error:
+            log.warning("%s%s not queued (%s): its sweep will take it up", task.name,
+                        args, type(error).__name__)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 def new_job(kind: str, *, consultation_id: int | None = None,

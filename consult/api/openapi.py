@@ -43,7 +43,8 @@ def _json(schema: dict, description: str = "OK") -> dict:
 
 
 ERRORS = {"404": _json(ERROR, "No such public consultation or item"),
-          "400": _json(ERROR, "A parameter is not valid")}
+          "400": _json(ERROR, "A parameter is not valid"),
+          "503": _json(ERROR, "Being computed: try again after Retry-After seconds")}
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
@@ -117,8 +118,10 @@ def document(server: str) -> dict:
                 "operationId": "getResults", "summary": "Vote results, once closed",
                 "parameters": [SLUG],
                 "responses": {"200": _json({
-                    "type": "object", "required": ["voters", "items"],
-                    "properties": {"voters": {"type": "integer"}, "items": {"type": "array", "items": {
+                    "type": "object", "required": ["voters", "computed_at", "items"],
+                    "properties": {"voters": {"type": "integer"},
+                                   "computed_at": {"type": "string", "format": "date-time"},
+                                   "items": {"type": "array", "items": {
                         "type": "object",
                         "required": ["number", "text", "overall", "by_category", "by_region",
                                      "consensus", "divisive"],
@@ -130,6 +133,6 @@ def document(server: str) -> dict:
                                                      "additionalProperties": TALLY},
                                        "consensus": {"type": "boolean"},
                                        "divisive": {"type": "boolean"}}}}}}),
-                    "404": ERRORS["404"]}}},
+                    "404": ERRORS["404"], "503": ERRORS["503"]}}},
         },
     }

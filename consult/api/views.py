@@ -141,10 +141,16 @@ def results(slug: str):
     def tally(t):
         return {"agree": t.agree, "disagree": t.disagree, "pass": t.passed, "voters": t.voters}
 
-    return jsonify(voters=voting.voter_count(found), items=[{
+    stored = voting.results_now(found)
+    if stored is None:
+        response = api_error(503, _("The results are being computed; try again in a minute."))
+        response.headers["Retry-After"] = "60"
+        return response
+    return jsonify(voters=stored.voters, computed_at=_date(stored.computed_at),
+                   items=[{
         "number": item.ballot.number or None, "text": item.ballot.text,
         "overall": tally(item.overall),
         "by_category": {name: tally(t) for name, t in sorted(item.by_category.items())},
         "by_region": {name: tally(t) for name, t in sorted(item.by_region.items())},
         "consensus": item.consensus, "divisive": item.divisive,
-    } for item in voting.results(found)])
+    } for item in stored.items])

@@ -5,7 +5,7 @@ public material only: counts, and quotes from published testimonies in their mas
 text."""
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -16,7 +16,6 @@ from consult.models import (
     Channel,
     Code,
     Consultation,
-    DelegateCode,
     Excerpt,
     LocalEvent,
     Organisation,
@@ -74,8 +73,10 @@ class Report:
     codes: list[Said]
     orientations: list
     results: dict[int, voting.ItemResult] = field(default_factory=dict)
-    groups: object = None
-    picture: object = None
+    groups: list[voting.GroupSummary] = field(default_factory=list)
+    picture: voting.Picture | None = None
+    #: When the vote results shown were computed (None before the first computation).
+    computed_at: datetime | None = None
 
 
 def _count_by(column, consultation: Consultation, *conditions) -> list[tuple]:
@@ -116,6 +117,7 @@ def build(consultation: Consultation, labels: dict[str, str]) -> Report:
     received = Testimony.status != Status.WITHDRAWN
     public = Testimony.is_public.is_(True)
     statuses = dict(_count_by(Testimony.status, consultation))
+    stored = voting.results_now(consultation)
     method = {
         "received": sum(count for status, count in statuses.items()
                         if status is not Status.WITHDRAWN),
@@ -129,13 +131,11 @@ def build(consultation: Consultation, labels: dict[str, str]) -> Report:
         )).scalar_one(),
         "confidential": dict(_count_by(Testimony.visibility, consultation, received)).get(
             Visibility.CONFIDENTIAL, 0),
-        "voters": voting.voter_count(consultation),
-        "votes": db.session.execute(select(func.count()).select_from(Vote).join(
-            Voter, Voter.id == Vote.voter_id).where(
-            Voter.consultation_id == consultation.id)).scalar_one(),
-        "delegates": db.session.execute(select(func.count()).select_from(DelegateCode).where(
-            DelegateCode.consultation_id == consultation.id,
-            DelegateCode.used_at.is_not(None))).scalar_one(),
+        "voters": stored.voters if stored else 0,
+        "votes": sum(item.overall.voters for item in stored.items) if stored else 0,
+        "delegates": db.session.execute(select(func.count()).select_from(Voter).where(
+            Voter.consultation_id == consultation.id, Voter.delegate_code_id.is_not(None),
+            select(Vote.id).where(Vote.voter_id == Voter.id).exists())).scalar_one(),
     }
     participation = [
         Chart(labels["category"], _named_counts(ParticipantCategory.name, Testimony.category_id,
@@ -173,19 +173,19 @@ def build(consultation: Consultation, labels: dict[str, str]) -> Report:
         ).scalars()
         codes.append(Said(code.name, count, [
             str(synthesis.excerpt_text(e, may_read_original=False)) for e in excerpts]))
-    results = voting.results(consultation)
     by_source = {}
-    for item in results:
+    for item in stored.items if stored else ():
         proposal = item.ballot.proposal
         key = ("r", proposal.recommendation_id) if proposal.recommendation_id else (
             ("m", proposal.measure_id) if proposal.measure_id else None)
         if key:
             by_source[key] = item
-    groups = voting.opinion_groups(consultation)
     return Report(consultation=consultation, method=method, participation=participation,
                   themes=themes, codes=codes,
                   orientations=synthesis.orientations(consultation, published_only=True),
-                  results=by_source, groups=groups, picture=voting.opinion_picture(groups))
+                  results=by_source, groups=stored.groups if stored else [],
+                  picture=stored.picture if stored else None,
+                  computed_at=stored.computed_at if stored else None)
 
 
 STYLESHEET = Path(__file__).resolve().parents[2] / "static" / "css" / "report-print.css"

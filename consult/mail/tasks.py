@@ -14,14 +14,9 @@ from sqlalchemy.orm import Session
 from consult import mail
 from consult.extensions import db
 from consult.models import OutboxMessage, utcnow
-from consult.queue import queue
+from consult.queue import on_commit, queue
 
 log = logging.getLogger("consult.mail")
-
-#: Session.info keys: outbox messages written in the session's current transaction, and
-#: those committed, to be queued once the transaction has ended.
-_WRITTEN, _COMMITTED = "consult.outbox.written", "consult.outbox.committed"
-
 
 @queue.app_task()
 def deliver_message(message_id: int) -> None:
@@ -60,33 +55,8 @@ def deliver_waiting() -> None:
 
 
 @event.listens_for(Session, "after_flush")
-def _note_written(session: Session, _context) -> None:
-    written = [obj.id for obj in session.new if isinstance(obj, OutboxMessage)]
-    if written:
-        session.info.setdefault(_WRITTEN, set()).update(written)
-
-
-@event.listens_for(Session, "after_commit")
-def _note_committed(session: Session) -> None:
-    committed = session.info.pop(_WRITTEN, None)
-    if committed:
-        session.info.setdefault(_COMMITTED, set()).update(committed)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _queue_committed(session: Session, transaction) -> None:
-    """Queue the committed messages once the transaction has given its connection back
-    (a task run at once, in the tests, takes a connection of its own)."""
-    if transaction.parent is not None:
-        return
-    for message_id in sorted(session.info.pop(_COMMITTED, ())):
-        try:
-            deliver_message(message_id)
-        except Exception as error:  # the queue is down: what was saved stays saved
-            log.warning("message %s not queued (%s): the outbox sweep will send it",
-                        message_id, type(error).__name__)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_written(session: Session) -> None:
-    session.info.pop(_WRITTEN, None)
+def _queue_written(session: Session, _context) -> None:
+    """Each message written is sent once its transaction commits."""
+    for obj in session.new:
+        if isinstance(obj, OutboxMessage):
+            on_commit(deliver_message, obj.id, session=session)

@@ -54,6 +54,7 @@ from consult.models.voting import (
     Vote,
     VoteHistory,
     Voter,
+    VoteResults,
     VoteValue,
 )
 

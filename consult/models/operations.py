@@ -36,6 +36,13 @@ class Job(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     #: Why it failed, in words for staff (never a stack trace).
     message: Mapped[str | None] = mapped_column(Text)
+    #: What to do, as JSON (an export's data set, format and filters).
+    parameters: Mapped[str | None] = mapped_column(Text)
+    #: The file a job made (an export), under EXPORT_DIR, the name it is downloaded
+    #: under, and when it is deleted.
+    file_path: Mapped[str | None] = mapped_column(String(300))
+    file_name: Mapped[str | None] = mapped_column(String(300))
+    expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

@@ -155,3 +155,20 @@ class VoteHistory(Base):
     cast_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: The cast time as the imported conversation wrote it (Polis datetime).
     external_datetime: Mapped[str | None] = mapped_column(String(64))
+
+
+class VoteResults(Base):
+    """A consultation's vote results and opinion groups as the worker last computed them:
+    the results pages read this row instead of going through every vote on each view."""
+
+    __tablename__ = "vote_results"
+
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True)
+    #: Votes (or what they are counted under) changed since; a computation is queued.
+    stale: Mapped[bool] = mapped_column(default=True)
+    computed_at: Mapped[datetime | None]
+    #: How long the computation took.
+    seconds: Mapped[float | None]
+    #: The figures, as JSON (see consult.voting.services.compute_results).
+    data: Mapped[str | None] = mapped_column(Text)

@@ -72,6 +72,8 @@ class NumberedRecommendation:
     recommendation: Recommendation
     measures: list[NumberedMeasure]
     quotes: list[Quote]
+    #: Published testimonies cited in support (confidential ones counted, not quoted).
+    cited: int = 0
 
 
 @dataclass
@@ -114,7 +116,9 @@ def orientations(consultation: Consultation, *, published_only: bool) -> list[Nu
                 number=number, recommendation=recommendation,
                 measures=[NumberedMeasure(f"{number}.{measure_letter(m_index)}", measure)
                           for m_index, measure in enumerate(recommendation.measures)],
-                quotes=list(dict.fromkeys(quotes))[:3]))
+                quotes=list(dict.fromkeys(quotes))[:3],
+                cited=len({e.testimony_id for e in recommendation.evidence
+                           if e.testimony.status is Status.PUBLISHED})))
         result.append(NumberedOrientation(str(o_index), orientation, numbered))
     return result
 

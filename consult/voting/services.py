@@ -3,14 +3,17 @@ item, summit delegates' codes, participants' statements, results and opinion gro
 
 The vote code deals with proposals only (`consult.models.Proposal`); published
 recommendations and measures become proposals through `sync_proposals`."""
+import json
 import random
 import secrets
-from datetime import datetime, timedelta
+import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from flask import current_app
+from sqlalchemy import and_, func, or_, select, update
 
 from consult import audit
 from consult.extensions import db, insert_or_update
@@ -21,6 +24,7 @@ from consult.models import (
     Measure,
     Orientation,
     ParticipantCategory,
+    Phase,
     Proposal,
     ProposalKind,
     ProposalStatus,
@@ -30,12 +34,20 @@ from consult.models import (
     Vote,
     Voter,
     VoteHistory,
+    VoteResults,
     VoteValue,
     utcnow,
 )
+from consult.queue import on_commit
 from consult.synthesis.services import orientations
 from consult.voting import polis_files
-from consult.voting.opinions import OpinionAnalysis, VoteMatrix, analyse
+from consult.voting.opinions import (
+    ItemConsensus,
+    OpinionAnalysis,
+    RepresentativeItem,
+    VoteMatrix,
+    analyse,
+)
 
 #: Delegate codes: 12 characters of an alphabet without look-alikes (0/O, 1/I/L), about
 #: 60 bits, printed in groups of four.
@@ -67,14 +79,15 @@ def sync_proposals(consultation: Consultation) -> None:
         for r in numbered.recommendations:
             wanted.append(("r", r.recommendation.id))
             wanted += [("m", m.measure.id) for m in r.measures]
-    for kind, item_id in wanted:
-        if (kind, item_id) in have:
-            continue
+    missing = [(kind, item_id) for kind, item_id in wanted if (kind, item_id) not in have]
+    for kind, item_id in missing:
         column = "recommendation_id" if kind == "r" else "measure_id"
         insert_or_update(Proposal, {
             "consultation_id": consultation.id, column: item_id, "text": "",
             "kind": ProposalKind.RECOMMENDATION if kind == "r" else ProposalKind.MEASURE,
             "status": ProposalStatus.PUBLISHED, "created_at": utcnow()}, [column])
+    if missing:
+        results_changed(consultation.id)
     db.session.commit()
 
 
@@ -204,6 +217,7 @@ def set_profile(voter: Voter, category_id: int | None, region_id: int | None) ->
     if voter.delegate_code_id is None:
         voter.category_id = category_id
     voter.region_id = region_id
+    results_changed(voter.consultation_id)
     db.session.commit()
 
 
@@ -222,6 +236,7 @@ def cast_vote(consultation: Consultation, voter: Voter, proposal: Proposal,
                      ["voter_id", "proposal_id"], update=("value", "cast_at"))
     db.session.add(VoteHistory(voter_id=voter.id, proposal_id=proposal.id, value=int(value),
                                cast_at=now))
+    results_changed(consultation.id)
     db.session.commit()
 
 
@@ -333,6 +348,7 @@ def decide_statement(statement: Proposal, publish: bool, actor: User | None = No
     audit.record("statement.published" if publish else "statement.rejected",
                  object_type="proposal", object_id=statement.id,
                  consultation_id=statement.consultation_id, actor=actor)
+    results_changed(statement.consultation_id)
     db.session.commit()
 
 
@@ -511,6 +527,169 @@ def opinion_picture(analysis: OpinionAnalysis) -> Picture | None:
     return Picture(points, centres, len(points), len(analysis.participants))
 
 
+# Stored results ---------------------------------------------------------------------
+#
+# The results pages read what the worker last computed (`VoteResults`), so a page costs
+# a few queries whatever the number of votes. What changes the results calls
+# `results_changed` in its transaction; the computation follows RESULTS_INTERVAL_SECONDS
+# after the commit, at most one waiting at a time, and a sweep catches up on the rest.
+
+#: Items listed under "agreement across groups".
+AGREEMENT_SHOWN = 5
+
+
+@dataclass
+class GroupSummary:
+    """An opinion group as the results pages show it."""
+
+    id: int
+    size: int
+    centre: tuple[float, float]
+    representative: list[RepresentativeItem]
+
+
+@dataclass
+class StoredResults:
+    """The results as last computed: `stale` when votes have changed since."""
+
+    computed_at: datetime
+    seconds: float
+    stale: bool
+    voters: int
+    items: list[ItemResult]
+    groups: list[GroupSummary]
+    agreement: list[ItemConsensus]
+    picture: Picture | None
+
+
+def results_changed(consultation_id: int) -> None:
+    """Mark the stored results out of date (in the caller's transaction) and, unless a
+    computation is waiting already, queue one RESULTS_INTERVAL_SECONDS after the
+    commit."""
+    from consult.voting.tasks import refresh_results
+
+    marked = db.session.execute(update(VoteResults).where(
+        VoteResults.consultation_id == consultation_id, VoteResults.stale.is_(False)
+    ).values(stale=True)).rowcount
+    if not marked:
+        marked = insert_or_update(VoteResults, {"consultation_id": consultation_id,
+                                                "stale": True}, ["consultation_id"]).rowcount
+    if marked:
+        on_commit(refresh_results, consultation_id,
+                  delay=current_app.config["RESULTS_INTERVAL_SECONDS"])
+
+
+def _plain(value):
+    """numpy's integers and floats as JSON numbers."""
+    return value.item()
+
+
+def compute_results(consultation: Consultation) -> dict:
+    """Everything the results pages show, as plain data."""
+    analysis = opinion_groups(consultation)
+    picture = opinion_picture(analysis)
+    return {
+        "voters": voter_count(consultation),
+        "items": [{
+            "proposal": item.ballot.proposal.id,
+            "overall": vars(item.overall),
+            "by_category": {name: vars(t) for name, t in item.by_category.items()},
+            "by_region": {name: vars(t) for name, t in item.by_region.items()},
+            "consensus": item.consensus, "divisive": item.divisive,
+        } for item in results(consultation)],
+        "groups": [{"id": g.id, "size": len(g.members), "centre": g.centre,
+                    "representative": [vars(r) for r in g.representative]}
+                   for g in analysis.groups],
+        "agreement": [vars(c) for c in analysis.consensus_by("agree")[:AGREEMENT_SHOWN]],
+        "picture": None if picture is None else vars(picture),
+    }
+
+
+def refresh_results(consultation_id: int, force: bool = False) -> None:
+    """Compute and store a consultation's results, unless they are up to date (or
+    `force`). They are marked up to date before the votes are read, so that a vote cast
+    meanwhile marks them out of date again."""
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None:
+        return
+    insert_or_update(VoteResults, {"consultation_id": consultation_id}, ["consultation_id"])
+    stored = db.session.get(VoteResults, consultation_id)
+    if not (force or stored.stale or stored.data is None):
+        db.session.commit()
+        return
+    stored.stale = False
+    db.session.commit()
+    started = time.perf_counter()
+    data = json.dumps(compute_results(consultation), default=_plain, separators=(",", ":"))
+    stored.data, stored.computed_at = data, utcnow()
+    stored.seconds = round(time.perf_counter() - started, 3)
+    db.session.commit()
+
+
+def due_for_refresh() -> list[int]:
+    """Consultations whose stored results should be computed now: out of date for longer
+    than the interval (their task was lost), or being voted on and older than
+    RESULTS_REFRESH_SECONDS (a vote committed while a computation was starting)."""
+    config = current_app.config
+    now = utcnow()
+    late = now - timedelta(seconds=config["RESULTS_INTERVAL_SECONDS"] + 60)
+    old = now - timedelta(seconds=config["RESULTS_REFRESH_SECONDS"])
+    rows = db.session.execute(select(VoteResults.consultation_id, VoteResults.stale,
+                                     VoteResults.computed_at, Consultation.phase)
+                              .join(Consultation)).all()
+    return [cid for cid, stale, computed_at, phase in rows
+            if computed_at is None or (stale and computed_at < late)
+            or (phase is Phase.VOTE and computed_at < old)]
+
+
+def stored_results(consultation: Consultation) -> StoredResults | None:
+    """The results as last computed, with the items as they are now (an item put to
+    the vote since shows no votes yet); None before the first computation."""
+    stored = db.session.get(VoteResults, consultation.id)
+    if stored is None or stored.data is None:
+        return None
+    data = json.loads(stored.data)
+    tallies = {row["proposal"]: row for row in data["items"]}
+    items = []
+    for ballot in ballots(consultation, None):
+        row = tallies.get(ballot.proposal.id)
+        if row is None:
+            items.append(ItemResult(ballot, Tally()))
+            continue
+        items.append(ItemResult(
+            ballot, Tally(**row["overall"]),
+            {name: Tally(**t) for name, t in row["by_category"].items()},
+            {name: Tally(**t) for name, t in row["by_region"].items()},
+            row["consensus"], row["divisive"]))
+    items.sort(key=lambda i: (i.ballot.number == "", i.ballot.number, i.ballot.proposal.id))
+    picture = data["picture"]
+    return StoredResults(
+        computed_at=stored.computed_at, seconds=stored.seconds or 0.0, stale=stored.stale,
+        voters=data["voters"], items=items,
+        groups=[GroupSummary(g["id"], g["size"], tuple(g["centre"]),
+                             [RepresentativeItem(**r) for r in g["representative"]])
+                for g in data["groups"]],
+        agreement=[ItemConsensus(**c) for c in data["agreement"]],
+        picture=None if picture is None else Picture(
+            [tuple(p) for p in picture["points"]], [tuple(c) for c in picture["centres"]],
+            picture["shown"], picture["total"]))
+
+
+def results_now(consultation: Consultation) -> StoredResults | None:
+    """The stored results; before the first computation, one is queued at once (done
+    there and then where tasks run as they are queued) and None is returned while it is
+    under way."""
+    from consult.voting.tasks import refresh_results as refresh_task
+
+    found = stored_results(consultation)
+    if found is None:
+        results_changed(consultation.id)
+        on_commit(refresh_task, consultation.id)
+        db.session.commit()
+        found = stored_results(consultation)
+    return found
+
+
 # Polis interchange ------------------------------------------------------------------
 
 
@@ -580,6 +759,7 @@ def import_polis(consultation: Consultation, export: polis_files.PolisExport,
                      consultation_id=consultation.id, actor=actor,
                      details={"statements": len(proposals), "voters": len(voters),
                               "votes": len(rows), "cast": len(cast)})
+        results_changed(consultation.id)
         db.session.commit()
     except Exception:
         db.session.rollback()

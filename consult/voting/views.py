@@ -152,12 +152,10 @@ def results(slug: str):
     if not may_see_results(consultation):
         return render_template("voting/results_later.html", consultation=consultation)
     mark_private()
-    items = services.results(consultation)
-    groups = services.opinion_groups(consultation)
-    return render_template("voting/results.html", consultation=consultation, items=items,
-                           voters=services.voter_count(consultation), groups=groups,
-                           picture=services.opinion_picture(groups),
-                           labels={i.ballot.proposal.id: i.ballot for i in items})
+    found = services.results_now(consultation)
+    return render_template("voting/results.html", consultation=consultation, results=found,
+                           labels={i.ballot.proposal.id: i.ballot for i in found.items}
+                           if found else {})
 
 
 @bp.route("/c/<slug>/moderation/statements", methods=["GET", "POST"])

@@ -38,6 +38,7 @@ def published(make_consultation, make_testimony, make_user):
     [ballot] = voting.ballots(closed, None)
     voter = voting.voter_for_user(closed, make_user("votant@example.org"), create=True)
     db.session.add(Vote(voter_id=voter.id, proposal_id=ballot.proposal.id, value=1))
+    voting.results_changed(closed.id)
     db.session.commit()
     return consultation
 

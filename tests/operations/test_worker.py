@@ -8,9 +8,11 @@ from aiosmtpd.controller import Controller
 
 from consult.accounts import services as accounts
 from consult.extensions import db
-from consult.models import AnalysisRun, Job, JobState, OutboxMessage, Role
+from consult.models import AnalysisRun, Job, JobState, OutboxMessage, Role, VoteResults
 from consult.queue import queue
 from consult.synthesis import services as synthesis
+from consult.synthesis.outline import parse_outline
+from consult.voting import services as voting
 from tests import conftest
 from tests.conftest import Mailbox, free_port, log_in, post_form
 from tests.operations.servers import ROOT, production_environment
@@ -177,3 +179,24 @@ def test_with_the_queue_down_the_testimony_is_saved_and_its_message_waits(
     assert "La halte-garderie ouvre enfin le samedi." in response.get_data(as_text=True)
     [waiting] = outbox()
     assert (waiting.to_address, waiting.attempts) == ("noe@example.org", 0)
+
+
+def test_a_vote_has_the_results_computed_by_the_worker(
+        app, client, make_consultation, make_user, start_worker, monkeypatch):
+    monkeypatch.setitem(app.config, "RESULTS_INTERVAL_SECONDS", 1)
+    consultation = make_consultation("scrutin", phase="vote")
+    synthesis.import_outline(consultation, parse_outline("1. Agir\n1. Ouvrir le soir\n"))
+    synthesis.publish_all(consultation)
+    voting.sync_proposals(consultation)
+    [ballot] = voting.ballots(consultation, None)
+    make_user("votante@example.org")
+    log_in(client, "votante@example.org")
+    assert post_form(client, f"/c/scrutin/vote/{ballot.proposal.id}", {"value": "agree"},
+                     form_page="/c/scrutin/vote").status_code == 302
+    assert db.session.get(VoteResults, consultation.id).stale
+    worker = start_worker()
+    wait_until(lambda: (db.session.get(VoteResults, consultation.id).stale is False
+                        and voting.stored_results(consultation).voters == 1),
+               worker, "the results are computed")
+    [item] = voting.stored_results(consultation).items
+    assert (item.overall.agree, item.overall.disagree) == (1, 0)

@@ -297,3 +297,76 @@ def test_a_persons_votes_are_in_their_download_and_stay_counted_after_deletion(
     privacy.delete_account(person, PASSWORD, keep_published=True)
     assert db.session.query(Voter).one().user_id is None
     assert services.results(consultation)[0].overall.agree == 1
+
+
+@pytest.fixture
+def statements_run(app):
+    """The SQL statements a block runs."""
+    from sqlalchemy import event
+
+    def run(function) -> list[str]:
+        seen = []
+
+        def note(_connection, _cursor, statement, *_args):
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            function()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+        return seen
+
+    return run
+
+
+def test_results_pages_show_what_the_worker_computed_and_when(
+        app, make_client, vote_on, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "RESULTS_INTERVAL_SECONDS", 60)  # the worker's turn
+    consultation = vote_on()
+    item = proposals(consultation)["1.1"]
+    for index in range(3):
+        voter = services.voter_for_user(consultation, make_user(f"v{index}@example.org"),
+                                        create=True)
+        services.cast_vote(consultation, voter, item, 1)
+    make_user("com@example.org", roles=((consultation, Role.COMMISSIONER),))
+    commissioner = make_client()
+    log_in(commissioner, "com@example.org")
+    # Nothing computed yet: the first view has it computed straight away.
+    page = commissioner.get("/c/vote/results").get_data(as_text=True)
+    assert "3 people voted." in page and "Computed on" in page
+    assert "being counted" not in page
+    late = services.voter_for_user(consultation, make_user("late@example.org"), create=True)
+    services.cast_vote(consultation, late, item, -1)
+    page = commissioner.get("/c/vote/results").get_data(as_text=True)
+    assert "3 people voted." in page and "Votes cast since then are being counted." in page
+    services.refresh_results(consultation.id)  # what the worker does a minute later
+    page = commissioner.get("/c/vote/results").get_data(as_text=True)
+    assert "4 people voted." in page and "being counted" not in page
+
+
+def test_a_results_page_costs_the_same_statements_whatever_the_votes(
+        make_client, vote_on, make_user, statements_run):
+    consultation = vote_on()
+    items = list(proposals(consultation).values())
+    make_user("com@example.org", roles=((consultation, Role.COMMISSIONER),))
+    commissioner = make_client()
+    log_in(commissioner, "com@example.org")
+
+    def cast(count: int, start: int) -> None:
+        for index in range(start, start + count):
+            voter = services.voter_for_user(
+                consultation, make_user(f"n{index}@example.org"), create=True)
+            for position, item in enumerate(items):
+                services.cast_vote(consultation, voter, item, (-1, 0, 1)[(index + position) % 3])
+
+    def view() -> None:
+        assert commissioner.get("/c/vote/results").status_code == 200
+
+    cast(2, 0)
+    few = statements_run(view)
+    cast(40, 2)
+    many = statements_run(view)
+    assert "42 people voted." in commissioner.get("/c/vote/results").get_data(as_text=True)
+    assert len(many) == len(few)
+    assert not [s for s in many if re.search(r"\bvotes\b", s)]  # no vote is read
