@@ -17,7 +17,8 @@ How it works, in four phases (timed in ``Analysis.timings``):
    lose its words for being frequent, nor be told apart by the rare words of its
    signature). Candidate pairs come from MinHash signatures of those sets cut in
    ``BANDS`` bands (locality-sensitive hashing: texts sharing one band's values fall in
-   one bucket, each member paired with the bucket's first). Each candidate pair is then
+   one bucket, each member paired with the bucket's first). A candidate pair whose
+   signatures agree too rarely is dropped (``ESTIMATE_MARGIN``); the others are
    verified by the exact Jaccard similarity of the two sets: pairs at or above
    ``DUPLICATE_THRESHOLD`` are the same letter with small edits. Groups are the
    connected components of those pairs (a union over every verified pair, so copies
