@@ -269,8 +269,10 @@ def _duplicate_components(texts: list[str], seed: int) -> np.ndarray:
     signature = _minhash(shingles, seed)
     first, second = _candidate_pairs(signature)
     # a cheap filter on the signatures' estimate, then the exact Jaccard similarity
-    estimate = (signature[first] == signature[second]).mean(axis=1)
-    likely = estimate >= DUPLICATE_THRESHOLD - ESTIMATE_MARGIN
+    agreeing = np.zeros(len(first), dtype=np.int64)
+    for h in range(signature.shape[1]):  # one column at a time: no pairs × 64 array
+        agreeing += signature[first, h] == signature[second, h]
+    likely = agreeing >= (DUPLICATE_THRESHOLD - ESTIMATE_MARGIN) * signature.shape[1]
     first, second = first[likely], second[likely]
     sizes = shingles.getnnz(axis=1)
     shared = np.asarray(shingles[first].multiply(shingles[second]).sum(axis=1)).ravel()
@@ -336,8 +338,13 @@ def _candidate_pairs(signature: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     n = signature.shape[0]
     pairs = [np.empty((0, 2), dtype=np.int64)]
+    mix = np.uint64(0x9E3779B97F4A7C15)
     for band in range(BANDS):
-        _, bucket = np.unique(signature[:, band * ROWS:(band + 1) * ROWS], axis=0, return_inverse=True)
+        # the band's values as one key (a collision only adds a pair to verify)
+        key = np.zeros(n, dtype=np.uint64)
+        for value in signature[:, band * ROWS:(band + 1) * ROWS].T:
+            key = (key ^ value) * mix
+        _, bucket = np.unique(key, return_inverse=True)
         bucket = bucket.ravel()
         leader = np.full(bucket.max() + 1 if n else 0, n, dtype=np.int64)
         np.minimum.at(leader, bucket, np.arange(n))
