@@ -74,6 +74,11 @@ class Config:
     #: RESULTS_REFRESH_SECONDS while a vote is under way.
     RESULTS_INTERVAL_SECONDS = int(os.environ.get("RESULTS_INTERVAL_SECONDS", "10"))
     RESULTS_REFRESH_SECONDS = int(os.environ.get("RESULTS_REFRESH_SECONDS", "300"))
+    #: Files made by jobs: exports of more rows than EXPORT_JOB_ROWS (kept
+    #: EXPORT_KEEP_HOURS for whoever asked), the open-data package and the PDF report.
+    EXPORT_DIR = os.environ.get("EXPORT_DIR", str(INSTANCE_DIR / "exports"))
+    EXPORT_JOB_ROWS = int(os.environ.get("EXPORT_JOB_ROWS", "50000"))
+    EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", "24"))
 
     #: argon2id cost: 3 passes over 64 MiB (the library's recommended defaults).
     ARGON2_TIME_COST = 3

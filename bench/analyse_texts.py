@@ -1,6 +1,7 @@
 """Time the text analysis of testimonies (consult/synthesis/analysis.py) on generated texts.
 
     .venv/bin/python bench/analyse_texts.py --sizes 1000,10000,50000
+    .venv/bin/python bench/analyse_texts.py --sizes 1000,50000 --compare   # with and without spaCy
 
 For each size, generates N French testimonies deterministically (seeded): seven
 subjects (housing, waiting lists, youth protection, mental health, rural access,
@@ -10,7 +11,9 @@ handful of form letters with small edits (a changed word, a name, a signature). 
 size runs in a fresh process so that peak memory (ru_maxrss) is that size's own.
 
 Prints a markdown table: wall time per phase, peak memory, topics and duplicate groups
-found, and the adjusted Rand index of the topics against the generator's subjects.
+found, and the adjusted Rand index of the topics against the generator's subjects. The
+analysis lemmatises with spaCy (``consult.nlp``) unless ``--words``; ``--compare`` runs
+each size both ways. The peak memory of a run with spaCy includes the French model.
 """
 import argparse
 import json
@@ -256,20 +259,21 @@ class _Slots(dict):
         return str(self.rng.randint(2, 18))
 
 
-def run_one(n: int, seed: int) -> dict:
+def run_one(n: int, seed: int, lemmatise: bool) -> dict:
     from sklearn.metrics import adjusted_rand_score
 
     from consult.synthesis.analysis import analyse
 
     documents, labels = generate(n, seed)
     start = time.perf_counter()
-    result = analyse(documents, seed=seed)
+    result = analyse(documents, seed=seed, lemmatise=lemmatise)
     wall = time.perf_counter() - start
     predicted = {doc_id: t.number for t in result.topics for doc_id in t.testimony_ids}
     ari = adjusted_rand_score(labels, [predicted[doc_id] for doc_id, _ in documents])
     copies = sum(len(g) for g in result.duplicate_groups)
     return {
         "n": n,
+        "lemmas": "spaCy" if lemmatise else "words",
         **{phase: round(s, 2) for phase, s in result.timings.items()},
         "total": round(wall, 2),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
@@ -284,25 +288,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,50000")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--words", action="store_true", help="count words as written, no spaCy")
+    parser.add_argument("--compare", action="store_true", help="run each size with and without spaCy")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child process: one size
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one, args.seed)))
+        print(json.dumps(run_one(args.one, args.seed, not args.words)))
         return
-    import numpy, scipy, sklearn  # noqa: E401
+    ways = [True, False] if args.compare else [args.words]
+    import numpy, scipy, sklearn, spacy  # noqa: E401
 
     print(f"Python {platform.python_version()}, numpy {numpy.__version__}, scipy {scipy.__version__}, "
-          f"scikit-learn {sklearn.__version__}\n")
-    print("| testimonies | vectorise s | duplicates s | cluster s | similar s | total s | peak RSS MB "
+          f"scikit-learn {sklearn.__version__}, spaCy {spacy.__version__}\n")
+    print("| testimonies | terms | vectorise s | duplicates s | cluster s | similar s | total s | peak RSS MB "
           "| topics | duplicate groups (testimonies) | ARI vs subjects |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for n in (int(s) for s in args.sizes.split(",")):
-        out = subprocess.run([sys.executable, __file__, "--one", str(n), "--seed", str(args.seed)],
-                             check=True, capture_output=True, text=True).stdout
-        r = json.loads(out.strip().splitlines()[-1])
-        print(f"| {r['n']:,} | {r['vectorise']} | {r['duplicates']} | {r['cluster']} | {r['similar']} "
-              f"| {r['total']} | {r['peak_mb']} | {r['topics']} | {r['dup_groups']} ({r['dup_docs']}) "
-              f"| {r['ari']} |", flush=True)
+        for words in ways:
+            command = [sys.executable, __file__, "--one", str(n), "--seed", str(args.seed)]
+            out = subprocess.run(command + ["--words"] * words,
+                                 check=True, capture_output=True, text=True).stdout
+            _row(json.loads(out.strip().splitlines()[-1]))
+
+
+def _row(r: dict) -> None:
+    print(f"| {r['n']:,} | {r['lemmas']} | {r['vectorise']} | {r['duplicates']} | {r['cluster']} | {r['similar']} "
+          f"| {r['total']} | {r['peak_mb']} | {r['topics']} | {r['dup_groups']} ({r['dup_docs']}) "
+          f"| {r['ari']} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ DUMP_SQL = ("SELECT id, created_at, published_at, channel, category_id, region_i
 
 
 def run_ours(database_url: str, export_format: str, target: Path) -> dict:
-    from consult.exports import formats, services
+    from consult.exports import services
 
     app = seed_large.make_app(database_url)
     with app.app_context():
@@ -50,16 +50,17 @@ def run_ours(database_url: str, export_format: str, target: Path) -> dict:
         data = services.dataset("testimonies", consultation, services.Kind.PUBLIC)
         rows = 0
 
-        def counted():
+        def counted(items):
             nonlocal rows
-            for row in data.rows:
+            for item in items:
                 rows += 1
-                yield row
+                yield item
 
-        chunks = (formats.csv_chunks(data.columns, counted()) if export_format == "csv"
-                  else formats.json_chunks(services.json_meta(
-                      consultation, "testimonies", services.Kind.PUBLIC), data.columns,
-                      counted()))
+        if export_format == "csv" and data.lines is not None:
+            data.lines = counted(data.lines)  # PostgreSQL writes the lines
+        else:
+            data.rows = counted(data.rows)
+        chunks = services.text_chunks(consultation, data, services.Kind.PUBLIC, export_format)
         with open(target, "w", encoding="utf-8", newline="") as handle:
             handle.writelines(chunks)
         seconds = time.perf_counter() - started

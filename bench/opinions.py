@@ -81,17 +81,46 @@ def run_ours(participant_ids: np.ndarray, item_ids: np.ndarray, values: np.ndarr
     return result.group_of(), built - start, time.perf_counter() - built
 
 
+def store_votes(consultation, participant_ids: np.ndarray, item_ids: np.ndarray,
+                values: np.ndarray) -> tuple[int, int]:
+    """Store the votes as the application stores them: one imported statement per item,
+    one voter per participant; returns the first voter and proposal ids (not timed)."""
+    from sqlalchemy import insert
+
+    from consult.extensions import db
+    from consult.models import Proposal, Vote, Voter
+
+    n_items, n_participants = int(item_ids.max()) + 1, int(participant_ids.max()) + 1
+    db.session.execute(insert(Proposal), [
+        {"consultation_id": consultation.id, "kind": "imported", "status": "published",
+         "text": f"Item {i}", "external_id": str(i)} for i in range(n_items)])
+    db.session.execute(insert(Voter), [
+        {"consultation_id": consultation.id, "external_id": str(p)}
+        for p in range(n_participants)])
+    first_proposal = db.session.execute(db.select(db.func.min(Proposal.id)).where(
+        Proposal.consultation_id == consultation.id)).scalar_one()
+    first_voter = db.session.execute(db.select(db.func.min(Voter.id)).where(
+        Voter.consultation_id == consultation.id)).scalar_one()
+    for start in range(0, len(values), 500_000):
+        chunk = slice(start, start + 500_000)
+        db.session.execute(Vote.__table__.insert(), [
+            {"voter_id": int(p) + first_voter, "proposal_id": int(i) + first_proposal,
+             "value": int(v)}
+            for p, i, v in zip(participant_ids[chunk], item_ids[chunk], values[chunk])])
+    db.session.commit()
+    db.session.expire_all()
+    return first_voter, first_proposal
+
+
 def run_ours_from_database(participant_ids: np.ndarray, item_ids: np.ndarray,
                            values: np.ndarray) -> tuple[dict, float, float]:
     """The votes stored as the application stores them (a fresh SQLite file under
     bench/out/, not timed), then the application's own path timed: reading the votes
     from the database and analysing them (consult.voting.services.opinion_groups).
     Returns (participant to group, load seconds, load + analyse seconds)."""
-    from sqlalchemy import insert
-
     import seed_large
     from consult.extensions import db
-    from consult.models import Consultation, Proposal, Vote, Voter
+    from consult.models import Consultation
     from consult.voting import services
 
     path = seed_large.OUT_DIR / "opinions.sqlite"
@@ -101,23 +130,8 @@ def run_ours_from_database(participant_ids: np.ndarray, item_ids: np.ndarray,
         consultation = Consultation(slug="opinions", title="Opinions")
         db.session.add(consultation)
         db.session.flush()
-        n_items, n_participants = int(item_ids.max()) + 1, int(participant_ids.max()) + 1
-        db.session.execute(insert(Proposal), [
-            {"consultation_id": consultation.id, "kind": "imported", "status": "published",
-             "text": f"Item {i}", "external_id": str(i)} for i in range(n_items)])
-        db.session.execute(insert(Voter), [
-            {"consultation_id": consultation.id, "external_id": str(p)}
-            for p in range(n_participants)])
-        first_proposal = db.session.execute(db.select(db.func.min(Proposal.id))).scalar_one()
-        first_voter = db.session.execute(db.select(db.func.min(Voter.id))).scalar_one()
-        for start in range(0, len(values), 500_000):
-            chunk = slice(start, start + 500_000)
-            db.session.execute(Vote.__table__.insert(), [
-                {"voter_id": int(p) + first_voter, "proposal_id": int(i) + first_proposal,
-                 "value": int(v)}
-                for p, i, v in zip(participant_ids[chunk], item_ids[chunk], values[chunk])])
-        db.session.commit()
-        db.session.expire_all()
+        first_voter, _first_proposal = store_votes(consultation, participant_ids, item_ids,
+                                                   values)
 
         started = time.perf_counter()
         services.vote_matrix(consultation)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
 from flask.cli import with_appcontext
 from huey.consumer import Consumer
@@ -18,7 +18,8 @@ from consult.accounts import services as accounts
 from consult.demo import DEMO_EMAIL_DOMAIN, DEMO_SLUG, load_demo, reset_demo_passwords
 from consult.extensions import db
 from consult.synthesis import services as synthesis
-from consult.synthesis.outline import OutlineError, parse_outline
+from consult.synthesis.outline import OutlineError
+from consult.synthesis.outline_files import read_outline_file
 from consult.models import (
     Consultation,
     Hearing,
@@ -32,8 +33,8 @@ from consult.models import (
 from consult.moderation.pii import find_personal_information
 from consult.paper import services as paper
 from consult.paper.spreadsheet import FileRefused, read_sheet
-from consult.exports import formats, opendata, report
-from consult.exports.views import report_labels
+from consult.exports import formats, opendata, refiqda
+from consult.exports.tasks import report_pdf
 from consult.exports import services as exports
 from consult.privacy import services as privacy
 from consult.queue import queue
@@ -88,19 +89,6 @@ def _writing(output: Path):
             output.unlink()
         raise click.ClickException(
             f"Nothing written to {output}: {error.strerror or error}.") from error
-
-
-def _read_text(file: Path) -> str:
-    """The text of FILE, or one line saying it is not UTF-8 text (a PDF, an image…)."""
-    try:
-        text = file.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = None
-    if text is None or "\x00" in text:
-        raise click.ClickException(
-            f"Nothing imported: {file.name} is not a text file in UTF-8; save it as plain "
-            "text (UTF-8).")
-    return text
 
 
 @click.group("consult")
@@ -199,21 +187,40 @@ def purge(dry_run: bool):
 @consult_cli.command("import-recommendations")
 @click.argument("slug")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Import without asking, after showing the tree.")
 @with_appcontext
-def import_recommendations(slug: str, file: Path):
-    """Read FILE, a plain-text or Markdown outline (numbered orientations, numbered
-    recommendations, lettered measures), into drafts of the consultation SLUG.
+def import_recommendations(slug: str, file: Path, yes: bool):
+    """Read FILE, a report's outline in plain text, Markdown or Word (.docx): orientations
+    (numbered, or plain titles), numbered recommendations, lettered measures. Shows the
+    tree and the lines not understood, then asks before adding it all as drafts of the
+    consultation SLUG, at once.
 
     All or nothing: a malformed outline adds nothing and names the line at fault.
     """
     consultation = _consultation_or_fail(slug)
-    text = _read_text(file)
     try:
-        outline = parse_outline(text)
+        outline, _text = read_outline_file(file.name, file.read_bytes())
     except OutlineError as error:
         raise click.ClickException(f"Nothing imported: {error}") from error
-    added = synthesis.import_outline(consultation, outline)
+    unit = outline.unit.lower()
+    for o_number, orientation in enumerate(outline.orientations, start=1):
+        click.echo(f"Orientation {o_number} — {orientation.title}")
+        for r_number, recommendation in enumerate(orientation.recommendations, start=1):
+            click.echo(f"  {o_number}.{r_number} {_shortened(recommendation.text)}")
+            for measure in recommendation.measures:
+                click.echo(f"    {measure.letter}. {_shortened(measure.text)}")
+    click.echo(f"Read from {unit} {outline.first_line} to {unit} {outline.last_line}.")
+    for number, text in outline.skipped:
+        click.echo(f"Not understood, {unit} {number}: {_shortened(text)}")
+    if not yes and not click.confirm("Import this outline as drafts?"):
+        click.echo("Nothing imported.")
+        return
+    added = synthesis.import_outline(consultation, outline.orientations)
     click.echo("Imported as drafts: {} orientations, {} recommendations, {} measures.".format(*added))
+
+
+def _shortened(text: str, width: int = 100) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 @consult_cli.command("import-testimonies")
@@ -392,10 +399,12 @@ def export_polis(slug: str, directory: Path):
 @click.option("--dataset", "name", type=click.Choice(sorted(exports.DATASETS)),
               default="testimonies", show_default=True, help="What to export.")
 @click.option("--format", "export_format",
-              type=click.Choice(["csv", "json", "xlsx", "opendata", "pdf"]), default="csv",
-              show_default=True, help="opendata: the zip of public CSVs, datapackage.json and "
-                                      "README of a closed consultation; pdf: the synthesis "
-                                      "report (--dataset is ignored for both).")
+              type=click.Choice(["csv", "json", "xlsx", "opendata", "pdf", "qdpx", "qdc"]),
+              default="csv", show_default=True,
+              help="opendata: the zip of public CSVs, datapackage.json and README of a closed "
+                   "consultation; pdf: the synthesis report; qdpx: the coded corpus as a "
+                   "REFI-QDA project, for qualitative-analysis software; qdc: its codebook "
+                   "alone (--dataset is ignored for these four).")
 @click.option("--language", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
               help="The language of the PDF report.")
 @click.option("--public/--internal", "public", default=True, show_default=True,
@@ -409,10 +418,7 @@ def export(slug: str, name: str, export_format: str, public: bool, output: Path,
     JSON), with a progress bar. Internal exports are recorded in the audit log."""
     consultation = _consultation_or_fail(slug)
     if export_format == "pdf":
-        with force_locale(language):
-            html = render_template("exports/report_pdf.html", consultation=consultation,
-                                   report=report.build(consultation, report_labels()))
-            pdf = report.pdf(html)
+        pdf = report_pdf(consultation, language)
         with _writing(output):
             output.write_bytes(pdf)
         click.echo(f"Wrote the synthesis report to {output}.")
@@ -426,13 +432,24 @@ def export(slug: str, name: str, export_format: str, public: bool, output: Path,
         click.echo(f"Wrote the open-data package to {output}.")
         return
     kind = exports.Kind.PUBLIC if public else exports.Kind.INTERNAL
+    if export_format in refiqda.FORMATS:
+        with _writing(output):
+            try:
+                held = refiqda.write(consultation, kind, export_format, output)
+            except exports.ExportError as error:
+                raise click.ClickException(f"Nothing written: {error}") from error
+        exports.record(consultation, refiqda.FORMATS[export_format], kind, export_format, None)
+        click.echo(f"Wrote the {refiqda.FORMATS[export_format]} ({kind.value}, {held}) "
+                   f"to {output}.")
+        return
     try:
         data = exports.dataset(name, consultation, kind)
     except exports.ExportError as error:
         raise click.ClickException(str(error)) from error
     exports.record(consultation, name, kind, export_format, None)
     preamble = exports.preamble(consultation, kind)
-    with click.progressbar(data.rows, label=f"{name} ({kind.value})",
+    lines = export_format == "csv" and data.lines is not None
+    with click.progressbar(data.lines if lines else data.rows, label=f"{name} ({kind.value})",
                            show_pos=True, file=sys.stderr) as rows, _writing(output):
         if export_format == "xlsx":
             try:
@@ -443,12 +460,12 @@ def export(slug: str, name: str, export_format: str, public: bool, output: Path,
                                            "export as CSV or JSON.") from error
         else:
             counted = _counting(rows)
-            chunks = (formats.csv_chunks(data.columns, counted, preamble)
-                      if export_format == "csv" else
-                      formats.json_chunks(exports.json_meta(consultation, name, kind),
-                                          data.columns, counted))
+            if lines:
+                data.lines = counted
+            else:
+                data.rows = counted
             with open(output, "w", encoding="utf-8", newline="") as handle:
-                handle.writelines(chunks)
+                handle.writelines(exports.text_chunks(consultation, data, kind, export_format))
             count = counted.count
     click.echo(f"Wrote {count:,} rows to {output}.")
 

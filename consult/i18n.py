@@ -3,14 +3,16 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from babel.units import format_unit
-from flask import Flask, current_app, request, session
-from flask_babel import get_locale
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 
 
 def select_locale() -> str:
+    if not has_request_context():  # the command line and the worker write in French
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
@@ -42,8 +44,36 @@ def file_size(size: int) -> str:
     return format_unit(value, unit, length="short", format="#,##0.#", locale=locale)
 
 
+def day(value: datetime) -> str:
+    """A date, in one format on every page and mail: "3 décembre 2026", "December 3, 2026"."""
+    return format_date(value, "long")
+
+
+def moment(value: datetime) -> str:
+    """A date and time, without seconds, in one format on every page and mail:
+    "3 décembre 2026, 14:05", "December 3, 2026, 2:05 PM" (in the site's time zone)."""
+    locale = get_locale()
+    pattern = str(locale.datetime_formats["long"]).format(
+        locale.time_formats["short"].pattern, locale.date_formats["long"].pattern)
+    return format_datetime(value, pattern)
+
+
+def in_english() -> bool:
+    """Whether the page (or mail) being made is in English."""
+    locale = get_locale()
+    return locale is not None and locale.language == "en"
+
+
+def in_language(french: str, english: str | None) -> str:
+    """One of a consultation's own texts in the reader's language: the English one in
+    English when the admin gave it, the French one otherwise."""
+    return english if english and english.strip() and in_english() else french
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["file_size"] = file_size
+    app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["moment"] = moment
 
     @app.context_processor
     def language_context():

@@ -1,5 +1,9 @@
-"""How the values of the model's enumerations read in the interface."""
-from flask import Flask
+"""How the values of the model's enumerations, and the placeholders of masked texts,
+read in the interface."""
+import re
+
+from flask import Flask, current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from consult.models import (
@@ -10,6 +14,7 @@ from consult.models import (
     OrganisationKind,
     OrganisationStatus,
     Phase,
+    Role,
     Status,
     Visibility,
 )
@@ -51,6 +56,9 @@ LABELS = {(type(member), member): text for member, text in (
     (OrganisationStatus.REFUSED, _l("Refused")),
     (MemberRole.OWNER, _l("Owner")),
     (MemberRole.FACILITATOR, _l("Facilitator")),
+    (Role.MODERATOR, _l("Moderator")),
+    (Role.COMMISSIONER, _l("Commissioner")),
+    (Role.FACILITATOR, _l("Facilitator")),
 )}
 
 
@@ -65,6 +73,41 @@ FILE_KINDS = {
 }
 
 
+#: What replaces each kind of personal information when it is masked.
+PLACEHOLDERS = {
+    "name": _l("[name]"),
+    "email": _l("[e-mail]"),
+    "phone": _l("[phone]"),
+    "address": _l("[address]"),
+    "postal_code": _l("[postal code]"),
+    "url": _l("[link]"),
+}
+
+
+def placeholder(kind: str) -> str:
+    return str(PLACEHOLDERS.get(kind, "[…]"))
+
+
+def placeholder_rewrites() -> dict[str, str]:
+    """Each placeholder as any language writes it, to the reader's language's."""
+    written = {}
+    for language in current_app.config["LANGUAGES"]:
+        with force_locale(language):
+            written.update({str(words): kind for kind, words in PLACEHOLDERS.items()})
+    return {words: placeholder(kind) for words, kind in written.items()}
+
+
+def placeholders_in_language(text: str | None) -> str | None:
+    """A masked text with its placeholders in the reader's language: a placeholder is
+    written into the text in the language of the moderator who masked ("[téléphone]"),
+    and reads "[phone]" on an English page."""
+    if not text or "[" not in text:
+        return text
+    rewrites = placeholder_rewrites()
+    pattern = "|".join(re.escape(words) for words in sorted(rewrites, key=len, reverse=True))
+    return re.sub(pattern, lambda found: rewrites[found.group(0)], text)
+
+
 def label(value) -> str:
     return str(LABELS.get((type(value), value), value))
 
@@ -76,3 +119,4 @@ def file_kind(media_type: str) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["label"] = label
     app.jinja_env.globals["file_kind"] = file_kind
+    app.jinja_env.filters["placeholders"] = placeholders_in_language

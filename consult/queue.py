@@ -118,10 +118,12 @@ def set_progress(job: Job, percent: int) -> None:
     db.session.commit()
 
 
-def run_job(job_id: int, work: Callable[[Job], None], *, retries_left: int = 0) -> None:
+def run_job(job_id: int, work: Callable[[Job], None], *, retries_left: int = 0,
+            final: tuple[type[Exception], ...] = ()) -> None:
     """Run `work` for the job once: taken by one worker only (a conditional UPDATE), its
     state recorded. A failure with retries left goes back to the queue (the task is
-    retried later); the last one is recorded as failed, with a message for staff."""
+    retried later); the last one, or one of the `final` kinds that trying again cannot
+    mend, is recorded as failed, with a message for staff."""
     taken = db.session.execute(
         update(Job).where(Job.id == job_id, Job.state == JobState.QUEUED)
         .values(state=JobState.RUNNING, started_at=utcnow(), attempts=Job.attempts + 1)
@@ -135,13 +137,17 @@ def run_job(job_id: int, work: Callable[[Job], None], *, retries_left: int = 0) 
         work(job)
     except Exception as error:
         db.session.rollback()
+        again = bool(retries_left) and not isinstance(error, final)
         job = db.session.get(Job, job_id)
-        job.message = scrub(f"{type(error).__name__}: {error}")[:1000]
-        job.state = JobState.QUEUED if retries_left else JobState.FAILED
-        job.finished_at = None if retries_left else utcnow()
+        job.message = scrub(str(error) if isinstance(error, final)
+                            else f"{type(error).__name__}: {error}")[:1000]
+        job.state = JobState.QUEUED if again else JobState.FAILED
+        job.finished_at = None if again else utcnow()
         db.session.commit()
         log.warning("job %s (%s) failed, %s: %s", job_id, job.kind,
-                    "to be retried" if retries_left else "given up", type(error).__name__)
+                    "to be retried" if again else "given up", type(error).__name__)
+        if isinstance(error, final):
+            return
         raise
     job.state, job.progress, job.finished_at, job.message = JobState.DONE, 100, utcnow(), None
     db.session.commit()

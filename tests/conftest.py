@@ -162,6 +162,7 @@ def app(tmp_path_factory, smtp_server):
         TestConfig,
         SQLALCHEMY_DATABASE_URI=normalise_database_url(database_url),
         UPLOAD_DIR=str(uploads),
+        EXPORT_DIR=str(tmp_path_factory.mktemp("exports")),
         MAIL_SERVER="127.0.0.1",
         MAIL_PORT=controller.port,
     )

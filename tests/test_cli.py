@@ -370,7 +370,7 @@ def no_work(monkeypatch):
     def started(*args, **kwargs):
         raise AssertionError("the work started before the output path was checked")
 
-    monkeypatch.setattr(cli.report, "build", started)
+    monkeypatch.setattr(cli, "report_pdf", started)
     monkeypatch.setattr(cli.exports, "dataset", started)
     monkeypatch.setattr(cli.opendata, "write_package", started)
 
@@ -430,8 +430,8 @@ def test_import_recommendations_refuses_what_is_not_utf8_text(runner, make_consu
     path.write_bytes(content)
     result = runner.invoke(args=["consult", "import-recommendations", "sortie", str(path)])
     assert one_clear_error(result) == (
-        "Error: Nothing imported: rapport.pdf is not a text file in UTF-8; save it as plain "
-        "text (UTF-8).")
+        "Error: Nothing imported: rapport.pdf is not a text file in UTF-8 nor a Word document "
+        "(.docx); save it as plain text (UTF-8) or as .docx.")
 
 
 def test_import_testimonies_refuses_a_binary_file(runner, make_consultation, tmp_path):

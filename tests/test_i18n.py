@@ -1,4 +1,5 @@
 """French by default, English on request, and a French catalog with nothing missing."""
+import re
 from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
@@ -56,3 +57,37 @@ def test_every_message_has_a_french_translation(tmp_path):
     fuzzy = sorted(str(m.id) for m in french if m.id and m.fuzzy)
     assert missing == [], f"{len(missing)} messages without French: {missing[:10]}"
     assert fuzzy == []
+
+
+def _french_texts() -> list[str]:
+    with (ROOT / "consult/translations/fr/LC_MESSAGES/messages.po").open("rb") as handle:
+        messages = [m for m in read_po(handle) if m.id]
+    return [text for m in messages
+            for text in (m.string if isinstance(m.string, (list, tuple)) else [m.string])]
+
+
+def test_french_punctuation_is_held_by_no_break_spaces_and_never_doubled():
+    texts = _french_texts()
+    # A plain space before : ; ! ? » or after « lets the line break before the sign.
+    plain = [t for t in texts if re.search(r" [:;!?»]|« ", t)]
+    doubled = [t for t in texts if re.search(r"[.;:!?][\u00a0\u202f ]?[:;]", t)]
+    assert plain == [] and doubled == []
+
+
+def test_the_hearing_channel_has_one_french_name():
+    with (ROOT / "consult/translations/fr/LC_MESSAGES/messages.po").open("rb") as handle:
+        hearings = [m for m in read_po(handle)
+                    if m.id and "hearing" in str(m.id).casefold()]
+    assert hearings and all("audition" in str(m.string).casefold() for m in hearings), [
+        (m.id, m.string) for m in hearings if "audition" not in str(m.string).casefold()]
+    assert not any(re.search(r"\baudience", text, re.I) for text in _french_texts())
+
+
+def test_a_form_error_ends_its_label_with_one_colon(app, make_consultation):
+    make_consultation("ponctuation")
+    client = app.test_client()
+    response = client.post("/c/ponctuation/testify", data={
+        "csrf_token": csrf_token(client, "/c/ponctuation/testify"), "body": "Un mot."})
+    page = response.get_data(as_text=True)
+    assert "J’accepte les conditions de participation\u00a0:" in page
+    assert ".:" not in page and ".\u00a0:" not in page

@@ -9,6 +9,7 @@ from consult.api import bp
 from consult.api.openapi import document
 from consult.consultations import services as consultations
 from consult.errors import api_error
+from consult.labels import placeholders_in_language
 from consult.parsing import as_id
 from consult.models import Channel, Consultation, Testimony
 from consult.synthesis import services as synthesis
@@ -34,7 +35,7 @@ def openapi():
 
 
 def _consultation(consultation: Consultation) -> dict:
-    return {"slug": consultation.slug, "title": consultation.title,
+    return {"slug": consultation.slug, "title": consultation.shown_title,
             "description": consultation.description, "phase": consultation.phase.value,
             "phases": {phase.value: _date(start) for phase, start in consultation.phase_dates()}}
 
@@ -55,7 +56,7 @@ def consultation_list():
 def consultation(slug: str):
     """One consultation, with its themes, participant categories and regions."""
     found = _public_consultation(slug)
-    lists = {kind: [{"id": item.id, "name": item.name} for item in getattr(found, kind)]
+    lists = {kind: [{"id": item.id, "name": item.shown_name} for item in getattr(found, kind)]
              for kind in ("themes", "categories", "regions")}
     return jsonify(**_consultation(found), **lists)
 
@@ -68,11 +69,12 @@ def _public_consultation(slug: str) -> Consultation:
 
 
 def _testimony(testimony: Testimony) -> dict:
-    return {"id": testimony.id, "title": testimony.public_title, "text": testimony.public_body,
+    return {"id": testimony.id, "title": placeholders_in_language(testimony.public_title),
+            "text": placeholders_in_language(testimony.public_body),
             "author": testimony.public_author_name,
-            "themes": [theme.name for theme in testimony.themes],
-            "category": testimony.category.name if testimony.category else None,
-            "region": testimony.region.name if testimony.region else None,
+            "themes": [theme.shown_name for theme in testimony.themes],
+            "category": testimony.category.shown_name if testimony.category else None,
+            "region": testimony.region.shown_name if testimony.region else None,
             "channel": testimony.channel.value, "published_at": _date(testimony.published_at)}
 
 

@@ -58,6 +58,14 @@ class ConsultationForm(Form):
     description = TextAreaField(
         _l("What the consultation is about"), validators=[Optional(), Length(max=20_000)]
     )
+    title_en = StringField(
+        _l("Title in English (optional)"),
+        description=_l("Shown to people who read the site in English; the French title "
+                       "otherwise."),
+        validators=[Optional(), Length(max=200), single_line])
+    description_en = TextAreaField(
+        _l("What the consultation is about, in English (optional)"),
+        validators=[Optional(), Length(max=20_000)])
     opens_at = DateTimeLocalField(_l("Opens for testimonies on"), validators=[Optional()])
     synthesis_at = DateTimeLocalField(_l("Synthesis begins on"), validators=[Optional()])
     vote_at = DateTimeLocalField(_l("Vote begins on"), validators=[Optional()])
@@ -121,5 +129,9 @@ class NewConsultationForm(ConsultationForm):
 class ListItemForm(Form):
     name = StringField(
         _l("Name"), validators=[DataRequired(), Length(max=MAX_ITEM_NAME), single_line]
+    )
+    name_en = StringField(
+        _l("Name in English (optional)"),
+        validators=[Optional(), Length(max=MAX_ITEM_NAME), single_line]
     )
     submit = SubmitField(_l("Add"))

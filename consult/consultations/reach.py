@@ -88,7 +88,7 @@ def _rows(consultation: Consultation, model, column) -> list[Row]:
             select(column, Testimony.channel, func.count()).where(*_received(consultation))
             .group_by(column, Testimony.channel)):
         counts[item_id][Channel(channel)] = count
-    items = db.session.execute(select(model.id, model.name).where(
+    items = db.session.execute(select(model.id, model.shown_name).where(
         model.consultation_id == consultation.id).order_by(model.position, model.id)).all()
     rows = [Row(name, counts.get(item_id, {})) for item_id, name in items]
     if counts.get(None):

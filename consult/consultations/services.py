@@ -103,7 +103,8 @@ def save_consultation(consultation: Consultation | None, data: dict) -> Consulta
             for position, name in enumerate(names):
                 LIST_KINDS[kind].items(consultation).append(
                     LIST_KINDS[kind].model(name=name, position=position))
-    for field in ("slug", "title", "description", "contact_retention_days", "flag_threshold",
+    for field in ("slug", "title", "description", "title_en", "description_en",
+                  "contact_retention_days", "flag_threshold",
                   "participant_statements", "shuffle_votes", "min_votes_for_groups",
                   *(a for _p, a in PHASE_STARTS)):
         setattr(consultation, field, data[field])
@@ -125,22 +126,24 @@ def _name_taken(consultation: Consultation, kind: str, name: str, exclude_id: in
     )
 
 
-def add_list_item(consultation: Consultation, kind: str, name: str) -> None:
+def add_list_item(consultation: Consultation, kind: str, name: str, name_en: str = "") -> None:
+    """Add an item at the end of a list, with its English name if the admin gave one."""
     name = name.strip()
     if _name_taken(consultation, kind, name, None):
         raise ConsultationError(_l("“%(name)s” is already in the list.", name=name))
     items = LIST_KINDS[kind].items(consultation)
     position = max((item.position for item in items), default=-1) + 1
-    items.append(LIST_KINDS[kind].model(name=name, position=position))
+    items.append(LIST_KINDS[kind].model(name=name, name_en=name_en.strip(), position=position))
     db.session.commit()
 
 
-def rename_list_item(consultation: Consultation, kind: str, item_id: int, name: str) -> None:
+def rename_list_item(consultation: Consultation, kind: str, item_id: int, name: str,
+                     name_en: str = "") -> None:
     item = _item_or_error(consultation, kind, item_id)
     name = name.strip()
     if _name_taken(consultation, kind, name, item.id):
         raise ConsultationError(_l("“%(name)s” is already in the list.", name=name))
-    item.name = name
+    item.name, item.name_en = name, name_en.strip()
     db.session.commit()
 
 

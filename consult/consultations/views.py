@@ -62,12 +62,15 @@ def admin_list():
 
 def _form_data(form: ConsultationForm) -> dict:
     data = {name: getattr(form, name).data
-            for name in ("slug", "title", "description", "contact_retention_days",
+            for name in ("slug", "title", "description", "title_en", "description_en",
+                         "contact_retention_days",
                          "flag_threshold", "participant_statements", "shuffle_votes",
                          "min_votes_for_groups")}
     # Browsers send a text area's lines separated by CR LF; the page splits paragraphs on
     # blank lines ("\n\n").
-    data["description"] = "\n".join((data["description"] or "").splitlines())
+    for name in ("description", "description_en"):
+        data[name] = "\n".join((data[name] or "").splitlines())
+    data["title_en"] = (data["title_en"] or "").strip()
     data.update({name: local_to_utc(getattr(form, name).data) for name in DATE_FIELDS})
     return data
 
@@ -127,7 +130,7 @@ def edit_list(slug: str, kind: str):
     form = ListItemForm()
     if form.validate_on_submit():
         try:
-            services.add_list_item(consultation, kind, form.name.data)
+            services.add_list_item(consultation, kind, form.name.data, form.name_en.data or "")
         except services.ConsultationError as error:
             form.name.errors.append(str(error))
         else:
@@ -153,7 +156,8 @@ def change_list_item(slug: str, kind: str, item_id: int):
     form = ListItemForm()  # CSRF is checked for every POST before any view runs.
     try:
         if action == "rename" and form.validate_on_submit():
-            services.rename_list_item(consultation, kind, item_id, form.name.data)
+            services.rename_list_item(consultation, kind, item_id, form.name.data,
+                                      form.name_en.data or "")
         elif action == "rename":
             raise services.ConsultationError(
                 " ".join(str(error) for error in form.name.errors) or _("Give a name.")

@@ -1,4 +1,3 @@
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -11,7 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from consult.i18n import utc_to_local
+from consult.i18n import day
 from consult.labels import label
 from consult.models import (
     ENTERED_CHANNELS,
@@ -82,7 +81,7 @@ class EntryForm(PersonContentForm):
         self.consent_method.choices = [SelectChoice(m.value, label(m))
                                        for m in ENTERED_CONSENTS]
         self.event.choices = [SelectChoice("", _l("No event"))] + [
-            SelectChoice(e.id, f"{e.title} ({format_date(utc_to_local(e.starts_at))})")
+            SelectChoice(e.id, f"{e.title} ({day(e.starts_at)})")
             for e in events]
 
     def provenance_choices(self) -> dict:

@@ -57,9 +57,9 @@ class EventForm(Form):
 
     def __init__(self, *args, consultation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.themes.choices = [SelectChoice(t.id, t.name) for t in consultation.themes]
+        self.themes.choices = [SelectChoice(t.id, t.shown_name) for t in consultation.themes]
         self.region.choices = [SelectChoice("", _l("No region"))] + [
-            SelectChoice(r.id, r.name) for r in consultation.regions]
+            SelectChoice(r.id, r.shown_name) for r in consultation.regions]
 
     def validate_ends(self, field) -> None:
         if self.starts.data and field.data and field.data <= self.starts.data:

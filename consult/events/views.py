@@ -83,7 +83,7 @@ def calendar(slug: str):
     events = services.feed_events(consultation, region_id=filters.region_id,
                                   theme_id=filters.theme_id)
     feed = ical.Feed(
-        name=_("Local events · %(title)s", title=consultation.title),
+        name=_("Local events · %(title)s", title=consultation.shown_title),
         host=urlsplit(request.host_url).hostname,
         online=_("Online"),
         url=lambda event: url_for(".show", slug=slug, event_id=event.id, _external=True))

@@ -37,19 +37,22 @@ def csv_cell(value) -> str:
     return value
 
 
-def csv_chunks(columns: list[str], rows: Iterable[tuple],
-               preamble: list[str] = ()) -> Iterator[str]:
+def csv_chunks(columns: list[str], rows: Iterable[tuple], preamble: list[str] = (),
+               lines: Iterable[str] | None = None) -> Iterator[str]:
     """CSV text in pieces: the preamble lines (one cell each), the header, the rows.
     Written by hand rather than with the csv module: the same bytes, five times faster on
-    long testimonies."""
-    lines = [csv_cell(line) + "\r\n" for line in preamble]
-    lines.append(",".join(map(csv_cell, columns)) + "\r\n")
-    for row in rows:
-        lines.append(",".join(map(csv_cell, row)) + "\r\n")
-        if len(lines) >= CHUNK_ROWS:
-            yield "".join(lines)
-            lines = []
-    yield "".join(lines)
+    long testimonies. `lines`, when given, are the rows already written as CSV lines by
+    the database (the same bytes, see consult.exports.services), in place of `rows`."""
+    if lines is None:
+        lines = (",".join(map(csv_cell, row)) + "\r\n" for row in rows)
+    piece = [csv_cell(line) + "\r\n" for line in preamble]
+    piece.append(",".join(map(csv_cell, columns)) + "\r\n")
+    for line in lines:
+        piece.append(line)
+        if len(piece) >= CHUNK_ROWS:
+            yield "".join(piece)
+            piece = []
+    yield "".join(piece)
 
 
 def json_chunks(meta: dict, columns: list[str], rows: Iterable[tuple]) -> Iterator[str]:

@@ -7,6 +7,7 @@ import zipfile
 from datetime import datetime, timezone
 
 from flask import current_app
+from flask_babel import force_locale
 
 from consult.exports import formats, services
 from consult.models import Channel, Consultation
@@ -22,7 +23,7 @@ DICTIONARY = {
         ("channel", {"type": "string", "constraints": {"enum": [c.value for c in Channel]}},
          "How it was received", "Canal de réception"),
         ("themes", {"type": "string"}, "Themes, separated by « ; »",
-         "Thèmes, séparés par « ; »"),
+         "Thèmes, séparés par « ; »"),
         ("participant_category", {"type": "string"}, "The author's participant category",
          "Catégorie de participant de l'auteur"),
         ("region", {"type": "string"}, "The author's region", "Région de l'auteur"),
@@ -35,7 +36,7 @@ DICTIONARY = {
          "Texte publié (des passages peuvent être masqués)"),
     ],
     "recommendations": [
-        ("number", {"type": "string"}, "Number: 1, 1.2, 1.2.a", "Numéro : 1, 1.2, 1.2.a"),
+        ("number", {"type": "string"}, "Number: 1, 1.2, 1.2.a", "Numéro : 1, 1.2, 1.2.a"),
         ("level", {"type": "string",
                    "constraints": {"enum": ["orientation", "recommendation", "measure"]}},
          "Orientation, recommendation or measure", "Orientation, recommandation ou mesure"),
@@ -46,7 +47,7 @@ DICTIONARY = {
          "Témoignages cités à l'appui (recommandations seulement)"),
         ("testimonies", {"type": "string"},
          "Numbers of the published testimonies cited in support, separated by « ; »",
-         "Numéros des témoignages publiés cités à l'appui, séparés par « ; »"),
+         "Numéros des témoignages publiés cités à l'appui, séparés par « ; »"),
     ],
     "results": [
         ("item", {"type": "integer"}, "Number of the item voted on", "Numéro de l'élément soumis au vote"),
@@ -55,12 +56,12 @@ DICTIONARY = {
         ("text", {"type": "string"}, "Its wording", "Son libellé"),
         ("scope", {"type": "string", "constraints": {"enum": ["all", "category", "region"]}},
          "Whose votes the row counts: all, a category or a region",
-         "Votes comptés par la ligne : tous, une catégorie ou une région"),
+         "Votes comptés par la ligne : tous, une catégorie ou une région"),
         ("group", {"type": "string"}, "The category or region (empty for all)",
          "La catégorie ou la région (vide pour tous)"),
-        ("agree", {"type": "integer"}, "Votes « agree »", "Votes « d'accord »"),
-        ("disagree", {"type": "integer"}, "Votes « disagree »", "Votes « pas d'accord »"),
-        ("pass", {"type": "integer"}, "Votes « pass »", "Votes « passer »"),
+        ("agree", {"type": "integer"}, "Votes « agree »", "Votes « d'accord »"),
+        ("disagree", {"type": "integer"}, "Votes « disagree »", "Votes « pas d'accord »"),
+        ("pass", {"type": "integer"}, "Votes « pass »", "Votes « passer »"),
         ("voters", {"type": "integer"}, "Voters", "Votants"),
         ("consensus", {"type": "boolean", "trueValues": ["yes"], "falseValues": ["no"]},
          "At least 60 % agree in every category of 3 voters or more",
@@ -95,18 +96,20 @@ def descriptor(consultation: Consultation) -> dict:
 def readme(consultation: Consultation) -> str:
     """The package's README, French then English, with the data dictionary."""
     licence = current_app.config["OPEN_DATA_LICENCE"]
+    with force_locale("en"):
+        english_title = consultation.shown_title
     lines = [f"# {consultation.title}", "",
              "## Français", "",
-             f"Données ouvertes de la consultation « {consultation.title} », publiées à sa "
+             f"Données ouvertes de la consultation « {consultation.title} », publiées à sa "
              f"clôture sous la licence {licence['title']} ({licence['path']}).",
-             "Elles ne contiennent que ce que montrent les pages publiques : les témoignages "
-             "publiés, dans leur texte masqué par la modération ; le nom d'un auteur "
-             "seulement s'il a choisi d'être nommé ; aucune adresse courriel.",
+             "Elles ne contiennent que ce que montrent les pages publiques : les témoignages "
+             "publiés, dans leur texte masqué par la modération ; le nom d'un auteur "
+             "seulement s'il a choisi d'être nommé ; aucune adresse courriel.",
              "Une cellule qui commence par =, +, -, @ ou une tabulation est précédée d'une "
              "apostrophe, pour qu'aucun tableur ne l'exécute comme une formule.", ""]
     lines += _dictionary(french=True)
     lines += ["## English", "",
-              f"Open data of the consultation \"{consultation.title}\", published when it "
+              f"Open data of the consultation \"{english_title}\", published when it "
               f"closed under the {licence['title']} licence ({licence['path']}).",
               "It holds only what the public pages show: published testimonies, in the text "
               "masked by moderation; an author's name only when they chose to be named; no "
@@ -138,7 +141,8 @@ def write_package(consultation: Consultation, target) -> None:
             data = services.dataset(name, consultation, services.Kind.PUBLIC)
             with archive.open(f"{name}.csv", "w") as raw, \
                     io.TextIOWrapper(raw, encoding="utf-8", newline="") as text:
-                text.writelines(formats.csv_chunks(data.columns, data.rows))
+                text.writelines(formats.csv_chunks(data.columns, data.rows,
+                                                   lines=data.lines))
         archive.writestr("datapackage.json",
                          json.dumps(descriptor(consultation), ensure_ascii=False, indent=2))
         archive.writestr("README.md", readme(consultation))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from weasyprint import CSS, HTML
 
@@ -86,10 +87,9 @@ def _count_by(column, consultation: Consultation, *conditions) -> list[tuple]:
         .group_by(column).order_by(func.count().desc())).all()
 
 
-def _named_counts(name, key, consultation: Consultation, *conditions) -> list[Bar]:
-    """Testimonies counted by `key`, shown under the `name` column of the model it
+def _named_counts(model, name, key, consultation: Consultation, *conditions) -> list[Bar]:
+    """Testimonies counted by `key`, shown under the `name` column of the `model` it
     points to (a region's name, an event's title)."""
-    model = name.class_
     names = dict(db.session.execute(select(model.id, name).where(
         model.consultation_id == consultation.id)).all())
     return [Bar(names.get(item_id, "—"), count)
@@ -138,18 +138,20 @@ def build(consultation: Consultation, labels: dict[str, str]) -> Report:
             select(Vote.id).where(Vote.voter_id == Voter.id).exists())).scalar_one(),
     }
     participation = [
-        Chart(labels["category"], _named_counts(ParticipantCategory.name, Testimony.category_id,
-                                                consultation, received)),
-        Chart(labels["region"], _named_counts(Region.name, Testimony.region_id, consultation,
-                                              received)),
+        Chart(labels["category"], _named_counts(
+            ParticipantCategory, ParticipantCategory.shown_name, Testimony.category_id,
+            consultation, received)),
+        Chart(labels["region"], _named_counts(
+            Region, Region.shown_name, Testimony.region_id, consultation, received)),
         Chart(labels["channel"], [Bar(Channel(channel), count) for channel, count in
                                   _count_by(Testimony.channel, consultation, received)]),
         Chart(labels["weeks"], _weeks(consultation, received)),
         Chart(labels["organisation"], _named_counts(
-            Organisation.name, Testimony.organisation_id, consultation, received,
+            Organisation, Organisation.name, Testimony.organisation_id, consultation, received,
             Testimony.organisation_id.is_not(None))),
-        Chart(labels["event"], _named_counts(LocalEvent.title, Testimony.event_id, consultation,
-                                             received, Testimony.event_id.is_not(None))),
+        Chart(labels["event"], _named_counts(LocalEvent, LocalEvent.title, Testimony.event_id,
+                                             consultation, received,
+                                             Testimony.event_id.is_not(None))),
     ]
     themes = []
     for theme in consultation.themes:
@@ -157,7 +159,7 @@ def build(consultation: Consultation, labels: dict[str, str]) -> Report:
             testimony_themes.c.theme_id == theme.id))
         count = db.session.execute(select(func.count()).select_from(Testimony).where(
             Testimony.consultation_id == consultation.id, public, tagged)).scalar_one()
-        themes.append(Said(theme.name, count, _quotes(
+        themes.append(Said(theme.shown_name, count, _quotes(
             select(Testimony.public_body).where(Testimony.consultation_id == consultation.id,
                                                 public, tagged).order_by(Testimony.id))))
     codes = []
@@ -186,6 +188,14 @@ def build(consultation: Consultation, labels: dict[str, str]) -> Report:
                   results=by_source, groups=stored.groups if stored else [],
                   picture=stored.picture if stored else None,
                   computed_at=stored.computed_at if stored else None)
+
+
+def labels() -> dict[str, str]:
+    """The report's chart titles, in the reader's language."""
+    return {"category": _("By participant category"), "region": _("By region"),
+            "channel": _("By channel"), "weeks": _("Testimonies received each week"),
+            "organisation": _("Through each organisation"),
+            "event": _("At each local event")}
 
 
 STYLESHEET = Path(__file__).resolve().parents[2] / "static" / "css" / "report-print.css"

@@ -4,19 +4,29 @@ authors who chose to be named, never an e-mail address); an internal export, for
 consultation's commissioners, may hold confidential and original texts, says
 CONFIDENTIAL in its name and first line, and is recorded in the audit log."""
 import enum
+import json
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import literal_column, select
+from sqlalchemy import String, case, cast, func, literal_column, or_, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from consult import audit
 from consult.extensions import db
+from consult.exports import formats
+from consult.labels import placeholder_rewrites, placeholders_in_language
 from consult.models import (
+    AuditEntry,
     Code,
     Consultation,
     Excerpt,
+    Job,
+    JobState,
     ParticipantCategory,
     Region,
     Testimony,
@@ -25,8 +35,11 @@ from consult.models import (
     Visibility,
     Vote,
     Voter,
+    VoteResults,
     testimony_themes,
+    utcnow,
 )
+from consult.queue import new_job, on_commit, set_progress
 from consult.synthesis import services as synthesis
 from consult.voting import services as voting
 
@@ -51,6 +64,8 @@ class Dataset:
     name: str
     columns: list[str]
     rows: Iterator[tuple]
+    #: The same rows as CSV lines written by the database, where it can (PostgreSQL).
+    lines: Iterator[str] | None = None
 
 
 def _in_order(columns: list[str], rows: Iterator[dict]) -> Iterator[tuple]:
@@ -58,15 +73,21 @@ def _in_order(columns: list[str], rows: Iterator[dict]) -> Iterator[tuple]:
 
 
 def _names(model, consultation: Consultation) -> dict[int, str]:
-    return dict(db.session.execute(select(model.id, model.name).where(
+    return dict(db.session.execute(select(model.id, model.shown_name).where(
         model.consultation_id == consultation.id)).all())
 
 
 def _by_testimony(query, names: dict[int, str] | None = None) -> dict[int, list[str]]:
-    """(testimony id, name or id of a name in `names`) rows, grouped by testimony."""
+    """(testimony id, name or id of a name in `names`) rows, grouped by testimony. Ids
+    missing from `names` belong to another consultation's testimonies (whose ids fall in
+    the same range) and are left out."""
     grouped: dict[int, list[str]] = {}
     for testimony_id, value in db.session.execute(query.order_by(*query.selected_columns)):
-        grouped.setdefault(testimony_id, []).append(names[value] if names else value)
+        if names is not None:
+            if value not in names:
+                continue
+            value = names[value]
+        grouped.setdefault(testimony_id, []).append(value)
     return grouped
 
 
@@ -127,13 +148,15 @@ def _testimony_rows(consultation: Consultation, kind: Kind,
                        "; ".join(themes.get(id_, ())), categories.get(category_id, ""),
                        regions.get(region_id, ""),
                        (display_name or "") if visibility == Visibility.PUBLIC.value else "",
-                       public_title or "", public_body)
+                       placeholders_in_language(public_title) or "",
+                       placeholders_in_language(public_body))
             else:
                 yield (id_, status, visibility, _moment(created_at), _moment(published_at),
                        channel, "; ".join(themes.get(id_, ())), categories.get(category_id, ""),
                        regions.get(region_id, ""), display_name or "", title or "", body,
                        "yes" if redacted_body is not None or redacted_title is not None
-                       else "no", public_title or "", public_body or "",
+                       else "no", placeholders_in_language(public_title) or "",
+                       placeholders_in_language(public_body) or "",
                        "; ".join(codes.get(id_, ())))
         after = ids[-1]
 
@@ -146,7 +169,86 @@ def testimonies(consultation: Consultation, kind: Kind, filters: dict[str, str])
     """The testimonies, with the reading room's filters (a public export keeps only the
     published ones, whatever the filters)."""
     columns = PUBLIC_TESTIMONY_COLUMNS if kind is Kind.PUBLIC else INTERNAL_TESTIMONY_COLUMNS
-    return Dataset("testimonies", columns, _testimony_rows(consultation, kind, filters))
+    lines = (_testimony_lines(consultation, kind, filters)
+             if db.session.get_bind().dialect.name == "postgresql" else None)
+    return Dataset("testimonies", columns, _testimony_rows(consultation, kind, filters), lines)
+
+
+# CSV lines written by PostgreSQL ------------------------------------------------------
+#
+# The database writes each row as one CSV line, with `formats.csv_cell`'s rules (formula
+# guard, quoting) in SQL: the driver then builds one string a row instead of one a cell,
+# and the work runs in the database's own process. tests/exports checks that the bytes
+# are the same as those the rows give.
+
+
+def _cell(value):
+    """`formats.csv_cell` in SQL, for a text value (NULL gives an empty cell)."""
+    text = func.coalesce(value, "")
+    guarded = case((func.substr(text, 1, 1).in_(formats.FORMULA_STARTS), "'" + text),
+                   else_=text)
+    needs_quotes = or_(*(func.strpos(guarded, mark) > 0 for mark in ('"', ",", "\n", "\r")))
+    return case((needs_quotes, '"' + func.replace(guarded, '"', '""') + '"'), else_=guarded)
+
+
+def _placeholders_sql(column):
+    """`placeholders_in_language` in SQL: each placeholder written in another language
+    replaced by the reader's, longest first."""
+    for words, shown in sorted(placeholder_rewrites().items(), key=lambda pair: -len(pair[0])):
+        if words != shown:
+            column = func.replace(column, words, shown)
+    return column
+
+
+def _moment_sql(column):
+    """`_moment` in SQL."""
+    return func.coalesce(func.to_char(column, 'YYYY-MM-DD"T"HH24:MI:SS'), "")
+
+
+def _joined(names) -> object:
+    """The distinct values of a correlated select of one column, joined by "; " in
+    alphabetical order (as `_by_testimony` gives them)."""
+    found = names.distinct().correlate(Testimony).subquery()
+    return select(func.string_agg(found.c.name, aggregate_order_by(
+        literal_column("'; '"), found.c.name))).scalar_subquery()
+
+
+def _testimony_lines(consultation: Consultation, kind: Kind,
+                     filters: dict[str, str]) -> Iterator[str]:
+    query = synthesis.reading_query(consultation, {**EMPTY_FILTERS, **filters, "copies": "shown"})
+    public = kind is Kind.PUBLIC
+    if public:
+        query = query.where(Testimony.is_public.is_(True))
+    themes = select(func.string_agg(Theme.shown_name, aggregate_order_by(
+        literal_column("'; '"), Theme.id))).join(
+        testimony_themes, testimony_themes.c.theme_id == Theme.id).where(
+        testimony_themes.c.testimony_id == Testimony.id,
+        Theme.consultation_id == consultation.id).scalar_subquery()
+    category = select(ParticipantCategory.shown_name).where(
+        ParticipantCategory.id == Testimony.category_id).scalar_subquery()
+    region = select(Region.shown_name).where(Region.id == Testimony.region_id).scalar_subquery()
+    common = [_moment_sql(Testimony.created_at), _moment_sql(Testimony.published_at),
+              cast(Testimony.channel, String), themes, category, region]
+    if public:
+        cells = [*common,
+                 case((Testimony.visibility == Visibility.PUBLIC, Testimony.display_name)),
+                 _placeholders_sql(Testimony.public_title), _placeholders_sql(Testimony.public_body)]
+    else:
+        codes = _joined(select(Code.name.label("name")).join(Excerpt, Excerpt.code_id == Code.id)
+                        .where(Excerpt.testimony_id == Testimony.id))
+        cells = [cast(Testimony.status, String), cast(Testimony.visibility, String), *common,
+                 Testimony.display_name, Testimony.title, Testimony.body,
+                 case((Testimony.redacted_body.is_not(None) | Testimony.redacted_title.is_not(None),
+                       "yes"), else_="no"),
+                 _placeholders_sql(Testimony.public_title),
+                 _placeholders_sql(Testimony.public_body), codes]
+    line = cast(Testimony.id, String)
+    for cell in cells:
+        line = line + "," + _cell(cell)
+    statement = query.with_only_columns(line + "\r\n").order_by(Testimony.id)
+    result = db.session.execute(statement.execution_options(yield_per=BATCH))
+    for (text,) in result:
+        yield text
 
 
 def recommendations(consultation: Consultation, kind: Kind, _filters) -> Dataset:
@@ -283,3 +385,193 @@ def record(consultation: Consultation, name: str, kind: Kind, export_format: str
                      details={"dataset": name, "format": export_format,
                               "filters": {k: v for k, v in (filters or {}).items() if v}})
         db.session.commit()
+
+
+# Files made by the worker -----------------------------------------------------------
+#
+# An export of more rows than EXPORT_JOB_ROWS is written to a file by a job; whoever
+# asked downloads it from the exports page for EXPORT_KEEP_HOURS. The open-data package
+# and the PDF report are made once for each state of the data (see `data_version`) and
+# served as files.
+
+MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
+               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+               "zip": "application/zip", "pdf": "application/pdf",
+               "qdpx": "application/zip", "qdc": "application/xml"}
+#: What the exports page offers; QDPX and QDC (REFI-QDA) are made by consult.exports.refiqda.
+EXPORT_FORMATS = ("csv", "json", "xlsx", "qdpx", "qdc")
+#: Rows written between two updates of a job's progress.
+PROGRESS_ROWS = 10_000
+
+
+def text_chunks(consultation: Consultation, data: Dataset, kind: Kind,
+                export_format: str) -> Iterator[str]:
+    """A CSV or JSON export as pieces of text."""
+    if export_format == "csv":
+        return formats.csv_chunks(data.columns, data.rows, preamble(consultation, kind),
+                                  data.lines)
+    return formats.json_chunks(json_meta(consultation, data.name, kind), data.columns, data.rows)
+
+
+def write(target, consultation: Consultation, data: Dataset, kind: Kind,
+          export_format: str) -> None:
+    """Write an export to the binary file `target`."""
+    if export_format == "xlsx":
+        try:
+            formats.write_xlsx(target, data.columns, data.rows, preamble(consultation, kind))
+        except formats.TooManyRows as error:
+            raise ExportError(_l("Too many rows for a spreadsheet: export as CSV or JSON.")) \
+                from error
+        return
+    for chunk in text_chunks(consultation, data, kind, export_format):
+        target.write(chunk.encode())
+
+
+def expected_rows(name: str, consultation: Consultation) -> int:
+    """About how many rows the export will have (before filters)."""
+    counted = {
+        "testimonies": select(func.count()).select_from(Testimony).where(
+            Testimony.consultation_id == consultation.id),
+        "votes": select(func.count()).select_from(Vote).join(Voter, Voter.id == Vote.voter_id)
+        .where(Voter.consultation_id == consultation.id),
+        "excerpts": select(func.count()).select_from(Excerpt).join(Code, Code.id == Excerpt.code_id)
+        .where(Code.consultation_id == consultation.id),
+    }.get(name)
+    return 0 if counted is None else db.session.execute(counted).scalar_one()
+
+
+def runs_as_job(name: str, consultation: Consultation) -> bool:
+    return expected_rows(name, consultation) > current_app.config["EXPORT_JOB_ROWS"]
+
+
+def queue_export(consultation: Consultation, name: str, kind: Kind, export_format: str,
+                 actor: User, filters: dict[str, str]) -> Job:
+    """A job that writes the export to a file, queued when this transaction commits."""
+    from consult.exports.tasks import make_export
+
+    if name not in DATASETS:
+        raise ExportError(_l("There is no such export."))
+    job = new_job("export", consultation_id=consultation.id, requested_by_id=actor.id)
+    job.parameters = json.dumps({"dataset": name, "kind": kind.value, "format": export_format,
+                                 "filters": filters}, sort_keys=True)
+    record(consultation, name, kind, export_format, actor, filters)
+    on_commit(make_export, job.id)
+    db.session.commit()
+    return job
+
+
+def _counted(rows: Iterator[tuple], job: Job, expected: int) -> Iterator[tuple]:
+    """The rows, noting the job's progress as they go."""
+    for count, row in enumerate(rows, start=1):
+        if count % PROGRESS_ROWS == 0:
+            set_progress(job, min(95, 95 * count // max(expected, 1)))
+        yield row
+
+
+def _new_path(job: Job, extension: str) -> Path:
+    directory = Path(current_app.config["EXPORT_DIR"])
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory / f"{job.id}-{secrets.token_hex(8)}.{extension}"
+
+
+def _written(job: Job, extension: str, write_to) -> Path:
+    """Call `write_to(binary file)` on a new file of the job; nothing is left if it fails."""
+    path = _new_path(job, extension)
+    try:
+        with path.open("wb") as target:
+            write_to(target)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def make_export(job: Job) -> None:
+    """The work of an export job: the file, its download name and its expiry."""
+    asked = json.loads(job.parameters)
+    consultation = db.session.get(Consultation, job.consultation_id)
+    kind = Kind(asked["kind"])
+    data = dataset(asked["dataset"], consultation, kind, asked["filters"])
+    data.rows = _counted(data.rows, job, expected_rows(asked["dataset"], consultation))
+    path = _written(job, asked["format"],
+                    lambda target: write(target, consultation, data, kind, asked["format"]))
+    job.file_path = path.name
+    job.file_name = file_name(consultation, asked["dataset"], kind, asked["format"])
+    job.expires_at = utcnow() + timedelta(hours=current_app.config["EXPORT_KEEP_HOURS"])
+
+
+def file_path(job: Job) -> Path | None:
+    """The job's file, if it is still there."""
+    if not job.file_path or (job.expires_at is not None and job.expires_at < utcnow()):
+        return None
+    path = Path(current_app.config["EXPORT_DIR"]) / job.file_path
+    return path if path.is_file() else None
+
+
+def my_exports(consultation: Consultation, user: User) -> list[tuple[Job, dict]]:
+    """The export jobs this person asked for in the consultation, still to be fetched,
+    with what each was asked to write."""
+    since = utcnow() - timedelta(hours=current_app.config["EXPORT_KEEP_HOURS"])
+    return [(job, json.loads(job.parameters)) for job in db.session.execute(select(Job).where(
+        Job.kind == "export", Job.consultation_id == consultation.id,
+        Job.requested_by_id == user.id, Job.created_at >= since)
+        .order_by(Job.id.desc()).limit(20)).scalars()]
+
+
+def delete_expired() -> int:
+    """Delete the files of jobs past their expiry, and those superseded; returns how many."""
+    expired = db.session.execute(select(Job).where(
+        Job.file_path.is_not(None), Job.expires_at < utcnow())).scalars().all()
+    for job in expired:
+        (Path(current_app.config["EXPORT_DIR"]) / job.file_path).unlink(missing_ok=True)
+        job.file_path = None
+    db.session.commit()
+    return len(expired)
+
+
+def data_version(consultation: Consultation) -> str:
+    """Changes whenever what a published file shows may have changed: each decision of
+    staff is in the audit log, and the vote results say when they were computed."""
+    last_decision = db.session.execute(select(func.max(AuditEntry.id)).where(
+        AuditEntry.consultation_id == consultation.id)).scalar_one()
+    computed = db.session.execute(select(VoteResults.computed_at).where(
+        VoteResults.consultation_id == consultation.id)).scalar_one_or_none()
+    return f"{last_decision or 0}/{computed.isoformat() if computed else '-'}"
+
+
+def _published_job(consultation: Consultation, kind: str, language: str) -> Job | None:
+    parameters = json.dumps({"language": language, "version": data_version(consultation)},
+                            sort_keys=True)
+    return db.session.execute(select(Job).where(
+        Job.kind == kind, Job.consultation_id == consultation.id, Job.parameters == parameters,
+        Job.state != JobState.FAILED).order_by(Job.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def published_file(consultation: Consultation, kind: str, language: str) -> Path | None:
+    """The open-data package (`kind` "open-data") or PDF report ("report-pdf") for the data
+    as it is now; if there is none, one is queued (unless under way) and None returned."""
+    from consult.exports.tasks import make_published
+
+    job = _published_job(consultation, kind, language)
+    if job is None:
+        job = new_job(kind, consultation_id=consultation.id)
+        job.parameters = json.dumps({"language": language,
+                                     "version": data_version(consultation)}, sort_keys=True)
+        on_commit(make_published, job.id)
+        db.session.commit()
+        job = db.session.get(Job, job.id)  # done already where tasks run as they are queued
+    return file_path(job) if job.state is JobState.DONE else None
+
+
+def make_published(job: Job, write_to) -> None:
+    """The work of an open-data or report job: `write_to(binary file)` makes the file;
+    the files of earlier versions are deleted."""
+    extension = "zip" if job.kind == "open-data" else "pdf"
+    path = _written(job, extension, write_to)
+    older = db.session.execute(select(Job).where(
+        Job.kind == job.kind, Job.consultation_id == job.consultation_id, Job.id != job.id,
+        Job.file_path.is_not(None))).scalars().all()
+    for earlier in older:
+        if json.loads(earlier.parameters)["language"] == json.loads(job.parameters)["language"]:
+            earlier.expires_at = utcnow()
+    job.file_path = path.name

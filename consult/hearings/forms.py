@@ -28,7 +28,7 @@ class HearingForm(Form):
 
     def __init__(self, *args, consultation, organisations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.themes.choices = [SelectChoice(t.id, t.name) for t in consultation.themes]
+        self.themes.choices = [SelectChoice(t.id, t.shown_name) for t in consultation.themes]
         self.organisation.choices = [SelectChoice("", _l("None"))] + [
             SelectChoice(o.id, o.name) for o in organisations]
 

@@ -2,9 +2,11 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
+from consult.i18n import in_english, in_language
 from consult.models.base import Base, utcnow
 
 
@@ -32,6 +34,9 @@ class Consultation(Base):
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    #: The title and description in English, if the admin gave them (French otherwise).
+    title_en: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    description_en: Mapped[str] = mapped_column(Text, default="", server_default="")
     #: Phase start dates (naive UTC). A phase without a date has not been scheduled.
     opens_at: Mapped[datetime | None]
     synthesis_at: Mapped[datetime | None]
@@ -65,6 +70,15 @@ class Consultation(Base):
         order_by="RejectionReason.position",
         cascade="all, delete-orphan",
     )
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language (French when no English one was given)."""
+        return in_language(self.title, self.title_en)
+
+    @property
+    def shown_description(self) -> str:
+        return in_language(self.description, self.description_en)
 
     def phase_at(self, moment: datetime) -> Phase:
         """The phase in force at `moment`: the last one whose start date has passed."""
@@ -106,7 +120,21 @@ class ConsultationListItem:
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(150))
+    #: The name in English, if the admin gave one (the French name is shown otherwise).
+    name_en: Mapped[str] = mapped_column(String(150), default="", server_default="")
     position: Mapped[int] = mapped_column(default=0)
+
+    @hybrid_property
+    def shown_name(self) -> str:
+        """The name in the reader's language; in a query, the column that holds it."""
+        return in_language(self.name, self.name_en)
+
+    @shown_name.inplace.expression
+    @classmethod
+    def _shown_name_expression(cls):
+        if in_english():
+            return func.coalesce(func.nullif(cls.name_en, ""), cls.name)
+        return cls.name
 
     @declared_attr
     def consultation_id(cls) -> Mapped[int]:

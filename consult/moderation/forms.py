@@ -35,7 +35,7 @@ class DecisionForm(Form):
     def __init__(self, *args, consultation, **kwargs):
         super().__init__(*args, **kwargs)
         self.reason.choices = [SelectChoice("", _l("— No reason from the list —"))] + [
-            SelectChoice(r.id, r.name) for r in consultation.rejection_reasons]
+            SelectChoice(r.id, r.shown_name) for r in consultation.rejection_reasons]
 
 
 class RedactionForm(VersionedForm):

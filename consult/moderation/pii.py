@@ -1,10 +1,13 @@
 """Likely personal information in a text: where it is and of what kind, so that a
 moderator can see it highlighted and redact it.
 
-Standard library only, so that the moderation pages, `flask consult scan-pii` and
-bench/pii_eval.py run the same detector. Each kind is a regular expression per written
-format, plus the format's own check where it has one (Luhn for the SIN, the key for the
-French NIR). What is found, what is missed and the measured precision and recall are in
+The moderation pages, `flask consult scan-pii` and bench/pii_eval.py run the same
+detector. Each kind is a regular expression per written format, plus the format's own
+check where it has one (Luhn for the SIN, the key for the French NIR). Names also take
+the person entities of the French language model (consult/nlp.py, loaded on the first
+call), kept or dropped by context: a personal title, a relative or a worker named, a
+listed first name, and not a public figure (a minister, a president, a law named after
+someone). What is found, what is missed and the measured precision and recall are in
 docs/pii.md.
 """
 import bisect
@@ -13,6 +16,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from consult import nlp
 
 FIRST_NAMES = Path(__file__).resolve().parent.parent / "data" / "first_names.txt"
 
@@ -199,7 +204,7 @@ _ORDINARY_WORDS = _DATE_WORDS | _word_set("""
     ce cet cette ces this that these those son sa ses his her their mon ma mes my
     notre nos our votre vos your leur leurs qui que quand when where who what how why
     if si comme as so then alors puis donc since depuis apres after avant before
-    at to of in on by from with for not pas ne oui non yes no merci thanks
+    at to of in on by from with for not pas ne oui non yes no merci thanks god dieu
 """)
 #: Words after which a first name and a surname name a place or an institution
 #: (Fondation Jean Lapointe, Saint Jean Baptiste, Hôpital Pierre Boucher).
@@ -208,7 +213,7 @@ _NAMED_AFTER = _word_set("""
     hospital ecole school college cegep universite university pavillon centre center
     parc park rue avenue av boulevard boul bd chemin ch street institut institute
     clinique clinic residence maison prix award bibliotheque library station metro pont
-    bridge place square salle hall chsld clsc
+    bridge place square salle hall chsld clsc journee day famille
 """)
 #: Capitalised words that cannot be a surname: the above, the words of institutions and
 #: places, the acronyms of the social services.
@@ -305,7 +310,7 @@ def _candidates(text: str):
             address_ends.append(end)
             yield "address", match.start(), end
     yield from _french_postal_codes(text, address_ends)
-    yield from _names(text)
+    yield from _private_names(text)
 
 
 def _without_ordinary_words(text: str, start: int, end: int) -> int:
@@ -377,6 +382,153 @@ def _adjacent_words(text: str, words: list, index: int) -> list:
         following.append(word)
         previous = word
     return following
+
+
+#: Public offices: a name right after one (within the clause) or in apposition after the
+#: name is a public figure's (la ministre Chantal Rouleau; Simone Veil, ministre de la Santé).
+_OFFICE = (r"ministre|minister|premi[eè]re?\s+ministre|premier|pr[ée]sidente?|president|"
+           r"d[ée]put[ée]e?|s[ée]nat(?:eur|rice)|senator|mp|maire|mairesse|mayor|"
+           r"gouverneure?|governor|roi|reine|king|queen|pape|pope")
+_OFFICE_BEFORE = re.compile(rf"(?i:\b(?:{_OFFICE})\b)[^.!?;:()]{{0,25}}\Z")
+_OFFICE_AFTER = re.compile(
+    rf"{_S}*,{_S}*(?i:(?:l['’]\s*|le\s+|la\s+|the\s+|former\s+|ancien(?:ne)?\s+)?(?:{_OFFICE})\b)")
+#: Things named after a public figure: la loi Veil, le rapport Laurent, the Trudeau
+#: government, le gouvernement de René Lévesque.
+_EPONYM = r"loi|rapport|commission|r[ée]forme|gouvernement|law|act|report|reform"
+_EPONYM_BEFORE = re.compile(rf"(?i:\b(?:{_EPONYM})(?:{_S}+(?:de|d['’]|du|of))?){_S}*\Z")
+_EPONYM_AFTER = re.compile(rf"{_S}+(?i:government|administration|era|report|act)\b")
+#: A quoted maxim: comme le disait Victor Hugo; As Martin Luther King said.
+_QUOTED_BEFORE = re.compile(
+    rf"(?i:\bcomme{_S}+(?:le{_S}+|l['’]{_S}*)?(?:disait|[ée]crivait|dit|a{_S}+dit|a{_S}+[ée]crit)){_S}+\Z")
+_QUOTED_AROUND = re.compile(rf"(?<![\w'’-])As{_S}+\Z")
+_QUOTED_AFTER = re.compile(rf"(?:{_S}+[{_UPPER}][\w'’-]*)?{_S}+(?:said|wrote|put it)\b")
+#: Relatives and workers: a capitalised word after one is a name (mon voisin Rachid,
+#: ma voisine de palier, Aminata Traoré; My wife Xiomara Reyes; the nurse, Jasmine).
+_RELATION = (r"voisine?|fils|fille|fr[eè]re|s[oœ]eur|m[eè]re|p[eè]re|conjointe?|mari|femme|"
+             r"[ée]pou(?:x|se)|amie?|copain|copine|chum|blonde|cousine?|oncle|tante|"
+             r"grand-m[eè]re|grand-p[eè]re|petite?-fils|petite-fille|enfant|coll[eè]gue|"
+             r"intervenante?|travailleu(?:r|se)|[ée]ducat(?:eur|rice)|superviseure?|"
+             r"pr[ée]pos[ée]e?|infirmi[eè]re?|avocate?|propri[ée]taire|patronne?|"
+             r"neighbou?r|son|daughter|brother|sister|mother|father|mom|mum|dad|husband|"
+             r"wife|partner|friend|cousin|uncle|aunt|grandmother|grandfather|grandson|"
+             r"granddaughter|child|kid|worker|caseworker|nurse|supervisor|landlord|landlady|"
+             r"boss|colleague|lawyer|therapist")
+#: Right after the word (mon voisin Rachid), or after its complement and a comma (ma
+#: voisine de palier, Aminata Traoré), or after "s'appelle", "my name is", "named".
+_RELATION_BEFORE = re.compile(
+    rf"(?i:\b(?:{_RELATION})(?:{_S}+|(?:{_S}+[\w'’-]+){{0,4}}{_S}*,{_S}*)"
+    rf"|\b(?:s['’]appelle|m['’]appelle|name{_S}+is|named|called){_S}+)\Z")
+#: The X family, la famille X.
+_FAMILY_AFTER = re.compile(rf"{_S}+(?i:family)\b")
+_FAMILY_BEFORE = re.compile(rf"(?i:\bfamille){_S}+\Z")
+#: A surname then a comma at the start of a sentence, before a first name: Tremblay, Marie.
+_SURNAME_FIRST = re.compile(rf"(?:\A|[.!?\n]{_S}*)({_CAP_WORD}),{_S}+\Z")
+_SENTENCE_START = re.compile(rf"(?:\A|[.!?:;…«»\"“”(\n]){_S}*[\"“«(]?{_S}*\Z")
+
+
+def _is_title_or_office(word: str) -> bool:
+    return bool(_TITLE.match(word + " X") or re.fullmatch(rf"(?i:{_OFFICE})\.?", word)
+                or word.rstrip(".") in ("M", "MM"))
+
+
+def _is_name_word(word: str) -> bool:
+    """A capitalised word that may be part of a name: not a title, an office, an ordinary
+    or place word, an acronym, nor anything with digits."""
+    return (_is_surname(word) and not _is_title_or_office(word)
+            and not any(c.isdigit() for c in word) and not (len(word) > 1 and word.isupper()))
+
+
+def _is_public(text: str, start: int, end: int) -> bool:
+    """Whether the name at start:end is a public figure's, by its context."""
+    before = text[max(0, start - 60):start]
+    after = text[end:end + 40]
+    surname = text[start:end].split()[-1]
+    eponym_elsewhere = re.search(
+        rf"(?i:\b(?:{_EPONYM})){_S}+{re.escape(surname)}(?![\w'’-])", text)
+    return bool(
+        _OFFICE_BEFORE.search(before) or _OFFICE_AFTER.match(after)
+        or _EPONYM_BEFORE.search(before) or _EPONYM_AFTER.match(after)
+        or _QUOTED_BEFORE.search(before)
+        or (_QUOTED_AROUND.search(before) and _QUOTED_AFTER.match(after))
+        or eponym_elsewhere)
+
+
+def _name_words(text: str, start: int, end: int) -> list:
+    """The longest run of adjacent capitalised words in start:end that may make a name:
+    no title, no ordinary word, no digits, no place or institution word."""
+    best, run, previous = [], [], None
+    for word in _CAP_WORD_RE.finditer(text, start, end):
+        usable = _is_name_word(word.group())
+        adjacent = previous is not None and _BETWEEN_NAMES.fullmatch(
+            text, previous.end(), word.start())
+        if not usable:
+            run = []
+        elif run and adjacent:
+            run.append(word)
+        else:
+            run = [word]
+        previous = word
+        if len(run) > len(best):
+            best = list(run)
+    return best
+
+
+def _model_names(text: str):
+    """The language model's person entities that look like a first name and a surname."""
+    for label, start, end in nlp.entities(text):
+        if label != "PER":
+            continue
+        words = _name_words(text, start, end)
+        if len(words) >= 2 and not _named_after(text, words[0].start()):
+            yield "name", words[0].start(), _without_possessive(words[-1].end(), text)
+
+
+def _context_names(text: str):
+    """A name without a listed first name and surname, found by its context: a listed
+    first name on its own within a sentence (vers Karine, and Tyler stayed), capitalised
+    words after a relative or a worker (mon voisin Rachid, my wife Xiomara Reyes), the X
+    family."""
+    words = list(_CAP_WORD_RE.finditer(text))
+    for index, word in enumerate(words):
+        value = word.group()
+        if not _is_name_word(value) or _named_after(text, word.start()):
+            continue
+        if index and _BETWEEN_NAMES.fullmatch(text, words[index - 1].end(), word.start()) \
+                and _is_name_word(words[index - 1].group()):
+            continue  # not the first word of the name
+        kept = [word]
+        for following in _adjacent_words(text, words, index)[:2]:
+            if not _is_name_word(following.group()):
+                break
+            kept.append(following)
+        start, end = word.start(), _without_possessive(kept[-1].end(), text)
+        before = text[max(0, start - 60):start]
+        at_sentence_start = _SENTENCE_START.search(text[max(0, start - 5):start]) is not None
+        if text[end:end + 1] in ("-", "’", "'") or text[start - 1:start] == "-":
+            continue  # part of a compound: Saint-Jérôme, Marie-Victorin
+        if _RELATION_BEFORE.search(before) and not at_sentence_start:
+            yield "name", start, end
+        elif len(kept) == 1 and (_FAMILY_AFTER.match(text, end)
+                                 or _FAMILY_BEFORE.search(before)):
+            yield "name", start, end
+        elif len(kept) == 1 and _is_first_name(value):
+            surname_first = _SURNAME_FIRST.search(text, max(0, start - 40), start)
+            if surname_first and _is_name_word(surname_first.group(1)) \
+                    and not _is_first_name(surname_first.group(1)):
+                yield "name", surname_first.start(1), end  # Tremblay, Marie
+            elif not at_sentence_start:
+                yield "name", start, end
+
+
+def _private_names(text: str):
+    """Every name candidate, public figures left out."""
+    candidates = list(_names(text))
+    if text.strip():
+        candidates += _model_names(text)
+        candidates += _context_names(text)
+    for kind, start, end in candidates:
+        if not _is_public(text, start, end):
+            yield kind, start, end
 
 
 def find_personal_information(text: str) -> list[Finding]:

@@ -2,6 +2,7 @@
 moderation figures."""
 import csv
 import io
+from datetime import date
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -9,6 +10,7 @@ from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from consult import audit
 from consult.access import (
     AUDIT_READERS,
     MODERATORS,
@@ -22,23 +24,25 @@ from consult.access import (
     staff_testimony_or_404,
 )
 from consult.extensions import db, limit
+from consult.labels import placeholder
 from consult.parsing import as_id
-from consult.models import AuditEntry, Channel, RejectionReason, Testimony
+from consult.models import (
+    AuditEntry,
+    Channel,
+    Consultation,
+    Hearing,
+    LocalEvent,
+    Measure,
+    Organisation,
+    Orientation,
+    Recommendation,
+    RejectionReason,
+    Testimony,
+)
 from consult.moderation import bp, pii, services
 from consult.moderation.forms import DecisionForm, FlagForm, ReclassifyForm, RedactionForm
 from consult.security import mark_private
 from consult.testimonies.attachments import send_stored
-
-
-#: What replaces each kind of personal information when it is masked.
-PLACEHOLDERS = {
-    "name": _l("[name]"),
-    "email": _l("[e-mail]"),
-    "phone": _l("[phone]"),
-    "address": _l("[address]"),
-    "postal_code": _l("[postal code]"),
-    "url": _l("[link]"),
-}
 
 
 #: The signed cookie that tells apart anonymous readers who flag from one address.
@@ -60,7 +64,8 @@ PII_LABELS = {
 
 @bp.context_processor
 def moderation_context() -> dict:
-    return {"may_read_audit_log": may_read_audit_log}
+    return {"may_read_audit_log": may_read_audit_log, "action_words": audit.action_words,
+            "object_type_words": audit.object_type_words}
 
 
 def _int_arg(name: str) -> int | None:
@@ -185,7 +190,7 @@ def redact(consultation, testimony_id: int):
         where, start, end, kind = (value.split(":") + ["", "", "", ""])[:4]
         if as_id(start) is None or as_id(end) is None:
             abort(400)
-        span = (as_id(start), as_id(end), str(PLACEHOLDERS.get(kind, "[…]")))
+        span = (as_id(start), as_id(end), placeholder(kind))
         (title if where == "title" else body).append(span)
     try:
         if form.passage.data:
@@ -290,23 +295,60 @@ def flag(slug: str, testimony_id: int):
 @bp.route("/c/<slug>/audit")
 @staff_of(*AUDIT_READERS)
 def audit_log(consultation):
-    """Who did what, when and why, in this consultation (newest first); CSV on request."""
+    """Who did what, when and why, in this consultation (newest first), page by page and
+    filtered by person, action, kind of object and days; CSV on request."""
     mark_private()
-    query = db.select(AuditEntry).where(AuditEntry.consultation_id == consultation.id)
-    action = request.args.get("action", "")
-    if action:
-        query = query.where(AuditEntry.action == action)
-    if _int_arg("actor") is not None:
-        query = query.where(AuditEntry.actor_id == _int_arg("actor"))
-    entries = db.session.execute(query.order_by(AuditEntry.id.desc()).limit(
-        None if request.args.get("format") == "csv" else 500)).scalars().all()
+    filters = audit.LogFilters(
+        actor_id=_int_arg("actor"), action=request.args.get("action", ""),
+        object_type=request.args.get("object_type", ""),
+        since=_date_arg("since"), until=_date_arg("until"))
     if request.args.get("format") == "csv":
-        return _audit_csv(consultation, entries)
-    actions = db.session.execute(db.select(AuditEntry.action).where(
-        AuditEntry.consultation_id == consultation.id).distinct().order_by(AuditEntry.action)
-    ).scalars().all()
-    return render_template("moderation/audit.html", consultation=consultation,
-                           entries=entries, actions=actions, action=action)
+        return _audit_csv(consultation, audit.entries(consultation.id, filters))
+    found = audit.page(consultation.id, filters, _int_arg("page") or 1)
+    return render_template(
+        "moderation/audit.html", consultation=consultation, log=found, filters=filters,
+        people=audit.people(consultation.id),
+        actions=audit.recorded(consultation.id, AuditEntry.action),
+        object_types=audit.recorded(consultation.id, AuditEntry.object_type),
+        links={entry.id: _object_link(consultation, entry) for entry in found.entries},
+        roles={user.id: audit.roles_in(user, consultation.id) for user in found.actors.values()},
+        page_url=lambda number: url_for("moderation.audit_log", slug=consultation.slug,
+                                        **{**request.args.to_dict(), "page": number}))
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+#: The page that shows each kind of object of the log, and the model it is read from.
+#: The log's readers (commissioners and admins) may open all of them; an organisation
+#: not approved is only shown to admins and its members (checked below).
+AUDIT_OBJECT_PAGES = {
+    "testimony": (Testimony, "moderation.item", "testimony_id"),
+    "organisation": (Organisation, "organisations.show", "organisation_id"),
+    "local_event": (LocalEvent, "events.show", "event_id"),
+    "hearing": (Hearing, "hearings.show", "hearing_id"),
+    "orientation": (Orientation, "synthesis.editor", None),
+    "recommendation": (Recommendation, "synthesis.editor", None),
+    "measure": (Measure, "synthesis.editor", None),
+    "consultation": (Consultation, "consultations.show", None),
+}
+
+
+def _object_link(consultation, entry: AuditEntry) -> str | None:
+    """The page of the entry's object, if it still exists and the reader may open it."""
+    if entry.object_type not in AUDIT_OBJECT_PAGES or entry.object_id is None:
+        return None
+    model, endpoint, parameter = AUDIT_OBJECT_PAGES[entry.object_type]
+    found = db.session.get(model, entry.object_id)
+    if found is None or (isinstance(found, Organisation) and not found.is_approved
+                         and not current_user.is_admin):
+        return None
+    return url_for(endpoint, slug=consultation.slug,
+                   **({parameter: entry.object_id} if parameter else {}))
 
 
 def _audit_csv(consultation, entries) -> Response:

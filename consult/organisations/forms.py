@@ -37,7 +37,7 @@ class OrganisationForm(Form):
     def __init__(self, *args, consultation, **kwargs):
         super().__init__(*args, **kwargs)
         self.region.choices = [SelectChoice("", _l("No particular region"))] + [
-            SelectChoice(r.id, r.name) for r in consultation.regions]
+            SelectChoice(r.id, r.shown_name) for r in consultation.regions]
 
 
 class DecisionForm(Form):

@@ -96,9 +96,9 @@ def template(consultation: Consultation, organisation: Organisation, file_format
     row += 1
     guide.write(row, 0, str(_l("French column names are accepted too: %(names)s.", names=", ".join(
         names[0] for names in FRENCH.values() if names))))
-    lists = [(_l("Themes"), [(t.id, t.name) for t in consultation.themes]),
-             (_l("Participant categories"), [(c.id, c.name) for c in consultation.categories]),
-             (_l("Regions"), [(r.id, r.name) for r in consultation.regions]),
+    lists = [(_l("Themes"), [(t.id, t.shown_name) for t in consultation.themes]),
+             (_l("Participant categories"), [(c.id, c.shown_name) for c in consultation.categories]),
+             (_l("Regions"), [(r.id, r.shown_name) for r in consultation.regions]),
              (_l("Your organisation's events"),
               [(e.id, e.title) for e in _events(consultation, organisation)])]
     for title, items in lists:

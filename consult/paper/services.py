@@ -115,7 +115,7 @@ class _Lists:
 
     def __init__(self, consultation: Consultation, organisation: Organisation | None):
         self.themes = self._by_name_and_id(consultation.themes)
-        self.theme_names = {theme.id: theme.name for theme in consultation.themes}
+        self.theme_names = {theme.id: theme.shown_name for theme in consultation.themes}
         self.categories = self._by_name_and_id(consultation.categories)
         self.regions = self._by_name_and_id(consultation.regions)
         self.events = set() if organisation is None else set(db.session.execute(
@@ -126,6 +126,7 @@ class _Lists:
     @staticmethod
     def _by_name_and_id(items) -> dict[str, int]:
         return {plain(item.name): item.id for item in items} | {
+            plain(item.name_en): item.id for item in items if item.name_en} | {
             str(item.id): item.id for item in items}
 
     @staticmethod

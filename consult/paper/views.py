@@ -7,7 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from consult.access import consultation_or_404, member_of_organisation, public
-from consult.exports.views import MEDIA_TYPES
+from consult.exports.services import MEDIA_TYPES
 from consult.paper import bp, documents, services
 from consult.paper.forms import ConfirmForm, UploadForm
 from consult.paper.spreadsheet import FileRefused, read_sheet

@@ -8,10 +8,17 @@ How it works, in four phases (timed in ``Analysis.timings``):
 
 1. **vectorise**: texts are normalised (lower case, accents folded, spaces collapsed),
    and exact copies of the same normalised text are collapsed by hashing. The unique
-   texts are tokenised (letters only, minus the French and English stop words shipped in
-   ``consult/data``) and weighted by TF-IDF (sublinear tf, ``min_df``, ``max_df``,
+   texts, as written, go through the language pipelines of :mod:`consult.nlp` (spaCy's
+   ``fr_core_news_sm`` for French, the lookup lemmatiser for English): each word becomes
+   its lemma (*attendu*, *attends* -> *attendre*), and the families of
+   ``consult/data/lemma_families.txt`` join their head (*attendre* -> *attente*). Terms
+   are those lemmas, accents folded, minus the French and English stop words shipped in
+   ``consult/data``; a topic label shows each term as it is most often written (*délai*,
+   not *delai*). Terms are weighted by TF-IDF (sublinear tf, ``min_df``, ``max_df``,
    L2-normalised rows). This is ``CountVectorizer`` + ``TfidfTransformer``, which is
    what ``TfidfVectorizer`` does. The weights are then reduced by ``TruncatedSVD`` (LSA).
+   ``lemmatise=False`` skips the pipelines and takes the folded words as they are (the
+   benchmark's comparison).
 2. **duplicates**: a form letter is read as the set of its word pairs (every word,
    stop words included, no weighting by the corpus: a letter sent 200 times must not
    lose its words for being frequent, nor be told apart by the rare words of its
@@ -55,6 +62,8 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
+from consult import nlp
+
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 TOP_TERMS = 10
@@ -81,7 +90,7 @@ BLOCK_CELLS = 16_000_000
 _SPACES = re.compile(r"\s+")
 #: Combining marks (accents once decomposed by NFKD), deleted by str.translate.
 _COMBINING = dict.fromkeys(c for c in range(0x20000) if unicodedata.combining(chr(c)))
-_TOKEN = r"(?u)\b[^\W\d_]{2,}\b"  # words of two letters or more, no digits
+_TOKEN = re.compile(r"(?u)\b[^\W\d_]{2,}\b")  # words of two letters or more, no digits
 
 
 @dataclass(frozen=True)
@@ -119,7 +128,20 @@ def stop_words() -> frozenset[str]:
     return frozenset(words)
 
 
-def analyse(documents: list[tuple[int, str]], *, topics: int | None = None, seed: int = 0) -> Analysis:
+@lru_cache(maxsize=1)
+def lemma_families() -> dict[str, str]:
+    """Each folded lemma of consult/data/lemma_families.txt and the head it joins."""
+    heads: dict[str, str] = {}
+    for line in (DATA / "lemma_families.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            head, members = line.split(":", 1)
+            for member in members.split():
+                heads[fold(member)] = head.strip()
+    return heads
+
+
+def analyse(documents: list[tuple[int, str]], *, topics: int | None = None, seed: int = 0,
+            lemmatise: bool = True) -> Analysis:
     """Group testimonies by topic, find near-duplicates and each one's similar testimonies."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -132,14 +154,16 @@ def analyse(documents: list[tuple[int, str]], *, topics: int | None = None, seed
     unique_of: dict[bytes, int] = {}
     doc_unique = np.empty(len(docs), dtype=np.int64)  # document -> unique text
     unique_texts: list[str] = []
+    folded_texts: list[str] = []  # what the near-duplicates compare
     for i, (_, text) in enumerate(docs):
         folded = fold(text)
         key = hashlib.blake2b(folded.encode("utf-8"), digest_size=16).digest()
         if key not in unique_of:
             unique_of[key] = len(unique_texts)
-            unique_texts.append(folded)
+            unique_texts.append(text if lemmatise else folded)
+            folded_texts.append(folded)
         doc_unique[i] = unique_of[key]
-    counts, terms = _count(unique_texts)
+    counts, terms = _count(_terms(unique_texts) if lemmatise else _words(unique_texts))
     if counts.shape[1]:
         x = TfidfTransformer(sublinear_tf=True).fit_transform(counts).astype(np.float32)
         vectors = _reduce(x, seed)
@@ -150,7 +174,7 @@ def analyse(documents: list[tuple[int, str]], *, topics: int | None = None, seed
     # 2. duplicates: verified candidate pairs of unique texts, then connected components
     clock = time.perf_counter()
     neighbours, scores = _nearest(vectors, x, CANDIDATES)
-    unique_group = _duplicate_components(unique_texts, seed)
+    unique_group = _duplicate_components(folded_texts, seed)
     n_groups = int(unique_group.max()) + 1
     doc_group = unique_group[doc_unique]
     # each group's representative: its lowest-id document (docs are sorted by id)
@@ -180,23 +204,66 @@ def analyse(documents: list[tuple[int, str]], *, topics: int | None = None, seed
     return Analysis(topics=result_topics, duplicate_groups=duplicate_groups, similar=similar, timings=timings)
 
 
-def _count(texts: list[str]) -> tuple[csr_matrix, np.ndarray]:
-    """Term counts of already folded ``texts`` and the vocabulary (sorted)."""
-    n = len(texts)
+def _words(folded_texts: list[str]) -> tuple[list[list[str]], dict[str, str]]:
+    """The words of already folded texts, stop words left out, each shown as itself."""
+    stops = stop_words()
+    tokens = [[w for w in _TOKEN.findall(text) if w not in stops] for text in folded_texts]
+    return tokens, {}
+
+
+def _terms(texts: list[str]) -> tuple[list[list[str]], dict[str, str]]:
+    """Each text's terms (folded lemmas, families joined, stop words left out) and, for
+    each term, the form a person reads: its most frequent lemma as written."""
+    tokens: list[list[str]] = [[] for _ in texts]
+    written: dict[str, dict[str, int]] = {}
+    for i, lemmas in nlp.lemmas(texts):
+        terms = []
+        for lemma in lemmas:
+            term, head = _term(lemma)
+            if term is None:
+                continue
+            terms.append(term)
+            forms = written.setdefault(term, {})
+            forms[head] = forms.get(head, 0) + 1
+        tokens[i] = terms
+    shown = {term: min(forms, key=lambda form: (-forms[form], form))
+             for term, forms in written.items()}
+    return tokens, shown
+
+
+@lru_cache(maxsize=200_000)
+def _term(lemma: str) -> tuple[str | None, str]:
+    """A lemma's term (None for a stop word or a single letter) and its family's head.
+    Cached: the same string for every occurrence of a term keeps the lists small."""
+    head = lemma_families().get(fold(lemma), lemma)
+    term = fold(head)
+    if len(term) < 2 or term in stop_words():
+        return None, head
+    return term, head
+
+
+def _count(terms: tuple[list[list[str]], dict[str, str]]) -> tuple[csr_matrix, np.ndarray]:
+    """Term counts of the texts' term lists and the vocabulary (sorted by term), each
+    term as it is shown."""
+    tokens, shown = terms
+    n = len(tokens)
     small = n < 10
     vectorizer = CountVectorizer(
-        lowercase=False,  # texts are already folded
-        token_pattern=_TOKEN,
-        stop_words=sorted(stop_words()),
+        analyzer=_as_is,
         min_df=1 if small else 2,
         max_df=1.0 if small else 0.5,
         dtype=np.float32,
     )
     try:
-        counts = vectorizer.fit_transform(texts)
+        counts = vectorizer.fit_transform(tokens)
     except ValueError:  # nothing but stop words (or nothing frequent enough)
         return csr_matrix((n, 0), dtype=np.float32), np.array([], dtype=object)
-    return counts.tocsr(), vectorizer.get_feature_names_out()
+    names = [shown.get(term, term) for term in vectorizer.get_feature_names_out()]
+    return counts.tocsr(), np.array(names, dtype=object)
+
+
+def _as_is(tokens: list[str]) -> list[str]:
+    return tokens
 
 
 def _reduce(x: csr_matrix, seed: int) -> np.ndarray:

@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -56,3 +57,18 @@ class ItemForm(ItemTextForm):
 
     kind = StringField(validators=[DataRequired()])
     parent = StringField(filters=[as_id])
+
+
+class OutlineUploadForm(Form):
+    file = FileField(_l("Report outline"),
+                     description=_l("Plain text, Markdown or Word (.docx)."),
+                     validators=[FileRequired(message=_l("Choose a file."))])
+    submit = SubmitField(_l("Preview"))
+
+
+class OutlineConfirmForm(Form):
+    """The outline's text as read from the file just previewed, imported as it was shown."""
+
+    text = HiddenField(validators=[DataRequired()])
+    unit = HiddenField()
+    submit = SubmitField(_l("Import as drafts"))

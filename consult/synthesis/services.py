@@ -387,8 +387,8 @@ def code_counts(code: Code) -> dict[str, list[tuple[str, int]]]:
         Excerpt.code_id.in_(code_family(code.id))).distinct().subquery()
     result = {}
     for label, column, join in (
-        ("category", ParticipantCategory.name, Testimony.category),
-        ("region", Region.name, Testimony.region),
+        ("category", ParticipantCategory.shown_name, Testimony.category),
+        ("region", Region.shown_name, Testimony.region),
     ):
         rows = db.session.execute(
             select(column, func.count()).select_from(Testimony)
@@ -580,8 +580,8 @@ def evidence_by_category(recommendation: Recommendation) -> list[tuple[str, int]
     ids = select(Evidence.testimony_id).where(
         Evidence.recommendation_id == recommendation.id).distinct().subquery()
     rows = db.session.execute(
-        select(ParticipantCategory.name, func.count()).select_from(Testimony)
+        select(ParticipantCategory.shown_name, func.count()).select_from(Testimony)
         .join(ids, ids.c.testimony_id == Testimony.id).outerjoin(Testimony.category)
         .where(Testimony.status == Status.PUBLISHED)
-        .group_by(ParticipantCategory.name).order_by(func.count().desc())).all()
+        .group_by(ParticipantCategory.shown_name).order_by(func.count().desc())).all()
     return [(name or "—", count) for name, count in rows]

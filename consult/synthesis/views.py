@@ -2,8 +2,9 @@
 published orientations, recommendations and measures."""
 import json
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from consult.access import consultation_or_404, public, staff_of, staff_testimony_or_404
@@ -26,7 +27,16 @@ from consult.moderation import services as moderation
 from consult.security import mark_private
 from consult.queue import latest_job
 from consult.synthesis import bp, services, tasks
-from consult.synthesis.forms import CodeForm, CodingForm, ItemForm, ItemTextForm
+from consult.synthesis.forms import (
+    CodeForm,
+    CodingForm,
+    ItemForm,
+    ItemTextForm,
+    OutlineConfirmForm,
+    OutlineUploadForm,
+)
+from consult.synthesis.outline import OutlineError, read_outline
+from consult.synthesis.outline_files import read_outline_file
 
 
 @bp.route("/c/<slug>/recommendations")
@@ -199,6 +209,54 @@ def editor(consultation):
         "synthesis/editor.html", consultation=consultation, orientations=numbered,
         by_category={r.recommendation.id: services.evidence_by_category(r.recommendation)
                      for o in numbered for r in o.recommendations})
+
+
+def _import_page(consultation, form=None, outline=None, text="", refusal=None):
+    return render_template(
+        "synthesis/import.html", consultation=consultation, form=form or OutlineUploadForm(),
+        outline=outline, refusal=refusal,
+        confirm=OutlineConfirmForm(text=text, unit=outline.unit if outline else ""))
+
+
+@bp.route("/c/<slug>/synthesis/import", methods=["GET", "POST"])
+@staff_of(*READERS)
+def import_outline(consultation):
+    """Send a report's outline: it is read and shown as a tree, nothing is written yet."""
+    mark_private()
+    form = OutlineUploadForm()
+    if not form.validate_on_submit():
+        return _import_page(consultation, form)
+    limit = current_app.config["IMPORT_MAX_BYTES"]
+    data = form.file.data.stream.read(limit + 1)
+    if len(data) > limit:
+        return _import_page(consultation, form, refusal=_(
+            "This file is larger than %(size)d MB.", size=limit // 2**20))
+    try:
+        outline, text = read_outline_file(form.file.data.filename or "", data)
+    except OutlineError as error:
+        return _import_page(consultation, form, refusal=str(error))
+    return _import_page(consultation, form, outline=outline, text=text)
+
+
+@bp.route("/c/<slug>/synthesis/import/confirm", methods=["POST"])
+@staff_of(*READERS)
+def import_outline_confirm(consultation):
+    """Import the outline previewed a moment ago, all or nothing."""
+    form = OutlineConfirmForm()
+    if not form.validate_on_submit():
+        return redirect(url_for(".import_outline", slug=consultation.slug))
+    try:
+        outline = read_outline(form.text.data, "Paragraph" if form.unit.data == "Paragraph"
+                               else "Line")
+    except OutlineError as error:
+        return _import_page(consultation, refusal=str(error))
+    counts = services.import_outline(consultation, outline.orientations, current_user)
+    flash(ngettext("Imported as drafts: %(num)d orientation, %(recommendations)d "
+                   "recommendations, %(measures)d measures.",
+                   "Imported as drafts: %(num)d orientations, %(recommendations)d "
+                   "recommendations, %(measures)d measures.", counts[0],
+                   recommendations=counts[1], measures=counts[2]), "success")
+    return redirect(url_for(".editor", slug=consultation.slug))
 
 
 @bp.route("/c/<slug>/synthesis/add", methods=["POST"])

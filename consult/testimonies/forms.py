@@ -44,10 +44,10 @@ def optional_id(value) -> int | None:
 
 def set_classification_choices(form, consultation) -> None:
     """Offer the consultation's themes, categories and regions in `form`'s fields."""
-    form.themes.choices = [SelectChoice(t.id, t.name) for t in consultation.themes]
+    form.themes.choices = [SelectChoice(t.id, t.shown_name) for t in consultation.themes]
     not_said = [SelectChoice("", _l("I prefer not to say"))]
-    form.category.choices = not_said + [SelectChoice(c.id, c.name) for c in consultation.categories]
-    form.region.choices = not_said + [SelectChoice(r.id, r.name) for r in consultation.regions]
+    form.category.choices = not_said + [SelectChoice(c.id, c.shown_name) for c in consultation.categories]
+    form.region.choices = not_said + [SelectChoice(r.id, r.shown_name) for r in consultation.regions]
 
 
 class TestimonyContentForm(Form):

@@ -27,8 +27,8 @@ class ProfileForm(Form):
     def __init__(self, *args, consultation, with_category: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         none = [SelectChoice("", _l("— I would rather not say —"))]
-        self.category.choices = none + [SelectChoice(c.id, c.name) for c in consultation.categories]
-        self.region.choices = none + [SelectChoice(r.id, r.name) for r in consultation.regions]
+        self.category.choices = none + [SelectChoice(c.id, c.shown_name) for c in consultation.categories]
+        self.region.choices = none + [SelectChoice(r.id, r.shown_name) for r in consultation.regions]
         if not with_category:
             del self.category
 
@@ -53,4 +53,4 @@ class GenerateCodesForm(Form):
     def __init__(self, *args, consultation, **kwargs):
         super().__init__(*args, **kwargs)
         self.category.choices = [SelectChoice("", _l("— Choose —"))] + [
-            SelectChoice(c.id, c.name) for c in consultation.categories]
+            SelectChoice(c.id, c.shown_name) for c in consultation.categories]

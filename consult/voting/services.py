@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from flask_babel import lazy_gettext as _l
 from flask import current_app
+from markupsafe import Markup
 from sqlalchemy import and_, func, or_, select, update
 
 from consult import audit
@@ -320,10 +321,10 @@ def revoke_code(code: DelegateCode, actor: User | None = None) -> None:
 def code_counts(consultation: Consultation) -> list[tuple[str, int, int, int]]:
     """Per category: codes made, used, revoked."""
     rows = db.session.execute(
-        select(ParticipantCategory.name, func.count(DelegateCode.id),
+        select(ParticipantCategory.shown_name, func.count(DelegateCode.id),
                func.count(DelegateCode.used_at), func.count(DelegateCode.revoked_at))
         .join(DelegateCode.category).where(DelegateCode.consultation_id == consultation.id)
-        .group_by(ParticipantCategory.name).order_by(ParticipantCategory.name)).all()
+        .group_by(ParticipantCategory.shown_name).order_by(ParticipantCategory.shown_name)).all()
     return [tuple(row) for row in rows]
 
 
@@ -408,8 +409,8 @@ def results(consultation: Consultation) -> list[ItemResult]:
     CONSENSUS_SHARE or more) or divisive (some such category agrees at that share
     while another disagrees at it)."""
     items = {b.proposal.id: ItemResult(b, Tally()) for b in ballots(consultation, None)}
-    for column, attribute in ((ParticipantCategory.name, "by_category"),
-                              (Region.name, "by_region")):
+    for column, attribute in ((ParticipantCategory.shown_name, "by_category"),
+                              (Region.shown_name, "by_region")):
         for proposal_id, name, value, count in _tally_rows(consultation, column):
             if proposal_id not in items:
                 continue
@@ -496,12 +497,18 @@ def external_ids(consultation: Consultation) -> tuple[dict[int, str], dict[int, 
 @dataclass
 class Picture:
     """The opinion map drawn on the server: points and group centres in a square of
-    side SIZE (SVG user units), one colour class per group."""
+    side SIZE (SVG user units), one colour class per group. `dots` are the points as SVG
+    circles, written once when the results are computed (numbers only: no text of
+    anyone's)."""
 
-    points: list[tuple[float, float, int]]
+    dots: str
     centres: list[tuple[float, float, int, int]]
     shown: int
     total: int
+
+    @property
+    def markup(self) -> Markup:
+        return Markup(self.dots)  # noqa: S704  (our own numbers, see above)
 
 
 PICTURE_SIZE = 400
@@ -523,8 +530,10 @@ def opinion_picture(analysis: OpinionAnalysis) -> Picture | None:
     step = max(1, len(analysis.participants) // PICTURE_MAX_POINTS)
     points = [(*place(*analysis.coordinates[i]), group_of[analysis.participants[i]])
               for i in range(0, len(analysis.participants), step)]
+    dots = "".join(f'<circle cx="{x}" cy="{y}" r="3" class="group-{int(group) % 5}"/>'
+                   for x, y, group in points)
     centres = [(*place(*group.centre), group.id, len(group.members)) for group in analysis.groups]
-    return Picture(points, centres, len(points), len(analysis.participants))
+    return Picture(dots, centres, len(points), len(analysis.participants))
 
 
 # Stored results ---------------------------------------------------------------------
@@ -671,8 +680,8 @@ def stored_results(consultation: Consultation) -> StoredResults | None:
                 for g in data["groups"]],
         agreement=[ItemConsensus(**c) for c in data["agreement"]],
         picture=None if picture is None else Picture(
-            [tuple(p) for p in picture["points"]], [tuple(c) for c in picture["centres"]],
-            picture["shown"], picture["total"]))
+            picture["dots"], [tuple(c) for c in picture["centres"]], picture["shown"],
+            picture["total"]))
 
 
 def results_now(consultation: Consultation) -> StoredResults | None:

@@ -13,6 +13,8 @@ from consult.voting import bp, services
 from consult.voting.forms import DelegateCodeForm, GenerateCodesForm, ProfileForm, StatementForm
 
 VALUES = {"agree": VoteValue.AGREE, "disagree": VoteValue.DISAGREE, "pass": VoteValue.PASS}
+#: Items whose tables one page of results shows (the summary above lists them all).
+RESULTS_PAGE = 40
 
 
 def _delegate_key(consultation: Consultation) -> str:
@@ -153,9 +155,16 @@ def results(slug: str):
         return render_template("voting/results_later.html", consultation=consultation)
     mark_private()
     found = services.results_now(consultation)
-    return render_template("voting/results.html", consultation=consultation, results=found,
-                           labels={i.ballot.proposal.id: i.ballot for i in found.items}
-                           if found else {})
+    if found is None:
+        return render_template("voting/results.html", consultation=consultation, results=None)
+    pages = max(1, -(-len(found.items) // RESULTS_PAGE))
+    page = min(as_id(request.args.get("page", "")) or 1, pages)
+    return render_template(
+        "voting/results.html", consultation=consultation, results=found, page=page,
+        pages=pages, shown=found.items[(page - 1) * RESULTS_PAGE:page * RESULTS_PAGE],
+        labels={i.ballot.proposal.id: i.ballot for i in found.items},
+        page_of={i.ballot.proposal.id: index // RESULTS_PAGE + 1
+                 for index, i in enumerate(found.items)})
 
 
 @bp.route("/c/<slug>/moderation/statements", methods=["GET", "POST"])

@@ -1,7 +1,7 @@
 """Polis round trip: imported datetimes of statements and votes
 
 Revision ID: 7b8af410c6d8
-Revises: c14d9bac8424
+Revises: 37bce1508b6d
 Create Date: 2026-12-03 20:13:53.704216
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7b8af410c6d8'
-down_revision = 'c14d9bac8424'
+down_revision = '37bce1508b6d'
 branch_labels = None
 depends_on = None
 

@@ -59,7 +59,8 @@ def test_the_api_shows_what_the_pages_show_and_never_more(client, published):
     for canary in (SECRET, MASKED, EMAIL, "En attente", "api-brouillon"):
         assert canary not in everything
     listed = bodies[2].get_json()["items"]
-    assert len(listed) == 5 and "Voir [nom] au CLSC." in [t["text"] for t in listed]
+    # The placeholder reads in the language asked for (English here).
+    assert len(listed) == 5 and "Voir [name] au CLSC." in [t["text"] for t in listed]
     assert {t["author"] for t in listed} >= {"Personne 0", None}
     assert bodies[0].headers["Cache-Control"] == "public, max-age=60"
     results = bodies[5].get_json()
@@ -78,7 +79,7 @@ def test_filters_search_and_cursor(client, published, app, monkeypatch):
     assert len(seen) == len(set(seen)) == 5 and seen == sorted(seen, reverse=True)
     theme = published.themes[1].id
     only = get(client, f"/consultations/api/testimonies?theme={theme}").get_json()["items"]
-    assert [t["text"] for t in only] == ["Voir [nom] au CLSC."]
+    assert [t["text"] for t in only] == ["Voir [name] au CLSC."]
 
 
 @pytest.mark.parametrize(("path", "status", "words"), [

@@ -97,14 +97,17 @@ def test_the_page_shows_the_phase_description_and_the_calendar(client, make_cons
     calendar = [(label, re.sub(r"<[^>]+>", "", cell).replace("\u202f", " "))
                 for _attrs, label, cell in rows]
     assert calendar == [
-        ("Open for testimonies", "Jan 15, 2020, 9:00:00 AM"),
-        ("Synthesis", "Mar 1, 2035, 9:00:00 AM"),
-        ("Vote", "Jun 1, 2035, 9:30:00 AM"),
+        ("Open for testimonies", "January 15, 2020, 9:00 AM"),
+        ("Synthesis", "March 1, 2035, 9:00 AM"),
+        ("Vote", "June 1, 2035, 9:30 AM"),
         ("Closed", "—"),
     ]
     current = [label for attrs, label, _cell in rows if 'aria-current="true"' in attrs]
     assert current == ["Open for testimonies"]
     assert '<time datetime="2020-01-15T14:00:00Z">' in page
+    # The same format, without seconds, in French.
+    french = client.application.test_client().get("/c/eg").get_data(as_text=True)
+    assert "15 janvier 2020, 09:00</time>" in french and ":00:00</time>" not in french
 
 
 @pytest.mark.parametrize("phase", ["synthesis", "vote", "closed"])

@@ -53,7 +53,7 @@ def test_local_time_is_shown(client, consultation, org_a, make_event):
     event.ends_at = event.starts_at + timedelta(hours=1)
     db.session.commit()
     page = client.get(event_path(event)).get_data(as_text=True)
-    assert "Wednesday, January 15, 2031, 6:30" in page and "7:30" in page
+    assert "January 15, 2031, 6:30\u202fPM</time>" in page and "7:30" in page
 
 
 def test_past_events_are_listed_apart(client, events):

@@ -3,13 +3,27 @@ CSV, JSON and XLSX: what each may hold, safe cells, and the command line."""
 import csv
 import io
 import json
+import re
+from datetime import timedelta
+from pathlib import Path
 
 import openpyxl
 import pytest
+from flask_babel import force_locale
 
 from consult.exports import formats
+from consult.exports import services as export_services
 from consult.extensions import db
-from consult.models import AuditEntry, Role, Status, Visibility
+from consult.models import (
+    AuditEntry,
+    Excerpt,
+    Job,
+    Role,
+    Status,
+    Testimony,
+    Visibility,
+    utcnow,
+)
 from consult.synthesis import services as synthesis
 from consult.testimonies.services import refresh_public_copy
 from consult.voting import services as voting
@@ -56,7 +70,7 @@ def test_a_public_export_holds_only_what_the_public_pages_show(client, archive):
         text = data.decode("utf-8") if export_format != "xlsx" else _xlsx_text(data)
         for canary in (SECRET, MASKED, EMAIL, "En attente", "Caché", "Confidentiel"):
             assert canary not in text, (export_format, canary)
-        assert "Appelez [nom] demain." in text and "Camille" in text
+        assert "Appelez [name] demain." in text and "Camille" in text  # in English
     assert db.session.query(AuditEntry).filter_by(action="export.internal").count() == 0
 
 
@@ -198,3 +212,69 @@ def test_a_spreadsheet_that_cannot_be_written_raises_the_system_error(tmp_path):
     # As for CSV and JSON, so that the command line says why in one line.
     with pytest.raises(FileNotFoundError):
         formats.write_xlsx(tmp_path / "missing" / "export.xlsx", ["a"], [(1,)])
+
+
+def test_a_large_export_is_written_in_the_background_for_whoever_asked(
+        app, client, make_client, archive, make_user, monkeypatch):
+    log_in(client, "com@example.org")
+    small = download(client, kind="internal").get_data(as_text=True)
+    monkeypatch.setitem(app.config, "EXPORT_JOB_ROWS", 2)  # 5 testimonies: a job
+    response = post_form(client, "/c/archive/exports", {
+        "dataset": "testimonies", "kind": "internal", "format": "csv"}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "The export is being written" in page
+    [link] = re.findall(r'href="(/c/archive/exports/files/\d+)"', page)
+    written = client.get(link)
+    assert written.status_code == 200 and "CONFIDENTIAL" in written.headers["Content-Disposition"]
+    assert written.get_data(as_text=True) == small
+    assert db.session.query(AuditEntry).filter_by(action="export.internal").count() == 2
+    make_user("autre@example.org", roles=((archive, Role.COMMISSIONER),))
+    other = make_client()
+    log_in(other, "autre@example.org")
+    assert other.get(link).status_code == 404  # someone else's export
+    assert link not in other.get("/c/archive/exports").get_data(as_text=True)
+    job = db.session.execute(db.select(Job)).scalar_one()
+    job.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    assert client.get(link).status_code == 404
+    path = Path(app.config["EXPORT_DIR"]) / job.file_path
+    assert path.exists() and export_services.delete_expired() == 1 and not path.exists()
+
+
+def test_a_large_spreadsheet_that_does_not_fit_fails_with_its_reason(
+        app, client, archive, monkeypatch):
+    log_in(client, "com@example.org")
+    monkeypatch.setitem(app.config, "EXPORT_JOB_ROWS", 2)
+    monkeypatch.setattr(formats, "XLSX_MAX_ROWS", 3)
+    page = post_form(client, "/c/archive/exports", {
+        "dataset": "testimonies", "kind": "public", "format": "xlsx"},
+        follow_redirects=True).get_data(as_text=True)
+    assert "failed: Too many rows for a spreadsheet" in page  # not tried again
+    assert list(Path(app.config["EXPORT_DIR"]).glob("*.xlsx")) == []
+
+
+def test_postgresql_writes_the_same_csv_lines_as_the_rows(archive):
+    """On PostgreSQL the database writes the CSV lines itself; the bytes are those of the
+    rows, formula guard and quoting included. SQLite writes from the rows."""
+    testimonies = db.session.execute(db.select(Testimony).filter_by(
+        consultation_id=archive.id).order_by(Testimony.id)).scalars().all()
+    parent = synthesis.add_code(archive, "Accès", "", None)
+    for index, code in enumerate((parent, synthesis.add_code(archive, "=Délais, \"longs\"", "",
+                                                             parent))):
+        for testimony in testimonies[index:]:
+            db.session.add(Excerpt(code_id=code.id, testimony_id=testimony.id, start=0, end=3))
+    testimonies[0].themes = list(archive.themes)
+    testimonies[1].published_at = None
+    db.session.commit()
+    on_postgresql = db.session.get_bind().dialect.name == "postgresql"
+    for language, placeholder in (("fr", "[nom]"), ("en", "[name]")):
+        with force_locale(language):
+            for kind in export_services.Kind:
+                for filters in ({}, {"status": "published"}, {"q": "demain"}):
+                    data = export_services.dataset("testimonies", archive, kind, filters)
+                    assert (data.lines is not None) == on_postgresql
+                    by_rows = "".join(formats.csv_chunks(data.columns, data.rows))
+                    assert f"Appelez {placeholder} demain." in by_rows
+                    if on_postgresql:
+                        assert "".join(formats.csv_chunks(data.columns, (),
+                                                          lines=data.lines)) == by_rows

@@ -6,8 +6,10 @@ import zipfile
 import frictionless
 import pytest
 
+from consult.exports import tasks
 from consult.extensions import db
-from consult.models import Status, Visibility
+from consult.models import Job, Role, Status, Testimony, Visibility
+from consult.moderation import services as moderation
 from consult.synthesis import services as synthesis
 from consult.testimonies.services import refresh_public_copy
 
@@ -42,7 +44,7 @@ def test_anyone_downloads_a_valid_package_with_nothing_confidential(client, clos
     everything = "".join(archive.read(name).decode("utf-8") for name in archive.namelist())
     for canary in (SECRET, MASKED, EMAIL, "Jamais publié"):
         assert canary not in everything
-    assert "Voir [nom]." in everything and "'=1+1 et 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 שלום" in everything
+    assert "Voir [name]." in everything and "'=1+1 et 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 שלום" in everything
     readme = archive.read("README.md").decode("utf-8")
     assert "## Français" in readme and "## English" in readme
     assert "creativecommons.org/licenses/by/4.0" in readme
@@ -70,3 +72,36 @@ def test_from_the_command_line(runner, closed, tmp_path):
     assert result.exit_code == 0, result.output
     assert SECRET not in b"".join(zipfile.ZipFile(target).read(n)
                                   for n in zipfile.ZipFile(target).namelist()).decode("utf-8")
+
+
+def test_the_package_is_made_once_and_again_after_a_change(client, closed, make_user):
+    first = client.get("/c/ouverte/open-data.zip").get_data()
+    assert client.get("/c/ouverte/open-data.zip").get_data() == first
+    assert db.session.query(Job).filter_by(kind="open-data").count() == 1
+    camille = db.session.execute(db.select(Testimony).filter_by(display_name="Camille")).scalar_one()
+    moderator = make_user("mod@example.org", roles=((closed, Role.MODERATOR),))
+    moderation.redact(camille, moderator, camille.version, body_spans=[(0, 4, "[nombre]")])
+    db.session.commit()  # a late decision
+    again = client.get("/c/ouverte/open-data.zip")
+    assert db.session.query(Job).filter_by(kind="open-data").count() == 2
+    testimonies = zipfile.ZipFile(io.BytesIO(again.get_data())).read("testimonies.csv")
+    assert "'=1+1".encode() not in testimonies and b"[nombre] et" in testimonies
+
+
+def test_while_the_package_is_being_made_the_page_says_so(client, closed, monkeypatch):
+    queued = []
+
+    class NoWorker:
+        """The task is queued; no worker has taken it yet."""
+
+        name = tasks.make_published.name
+
+        def __call__(self, job_id):
+            queued.append(job_id)
+
+    monkeypatch.setattr(tasks, "make_published", NoWorker())
+    response = client.get("/c/ouverte/open-data.zip")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert "This file is being prepared" in response.get_data(as_text=True)
+    assert client.get("/c/ouverte/open-data.zip").status_code == 503
+    assert len(queued) == 1  # asked once

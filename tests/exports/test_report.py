@@ -1,6 +1,7 @@
 """The synthesis report, as a page and as a PDF: its sections, its public-only quotes,
 and a PDF that passes a structural check."""
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from pypdf import PdfReader
 from consult.extensions import db
 from consult.models import (
     Channel,
+    Job,
     LocalEvent,
     Organisation,
     OrganisationKind,
@@ -69,7 +71,7 @@ def test_the_report_page_shows_every_section_and_only_public_text(client, finish
                     "Opinion groups", "Method", "Testimonies received each week"):
         assert heading in page
     assert "1.1</span> Ouvrir les CLSC le soir" in page and "Le CLSC ferme à 16 h" in page
-    assert "Le soir, [nom] garde mes enfants." in page or "[passage masked]" in page
+    assert "Le soir, [name] garde mes enfants." in page or "[passage masked]" in page
     for canary in (SECRET, MASKED, EMAIL, "Refusé"):
         assert canary not in page
     assert "<svg" in page and "<table" in page  # charts come with their numbers
@@ -97,6 +99,15 @@ def test_the_pdf_has_contents_page_numbers_bookmarks_and_embedded_fonts(client, 
                              for key in ("/FontFile", "/FontFile2", "/FontFile3")))
     assert fonts and all(fonts), "every font embedded"
 
+
+def test_the_pdf_is_made_once_for_each_language(client, make_client, finished):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    french = client.get("/c/rapport/report.pdf").get_data()
+    assert client.get("/c/rapport/report.pdf").get_data() == french
+    english = make_client().get("/c/rapport/report.pdf")
+    assert "Who took part" in "".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(english.get_data())).pages)
+    assert db.session.query(Job).filter_by(kind="report-pdf").count() == 2
 
 def test_before_closing_only_the_commissioners_see_it(app, make_client, finished):
     finished.closes_at = None
@@ -136,3 +147,32 @@ def test_the_report_counts_testimonies_by_organisation_and_local_event(
                           ("At each local event", "Café-rencontre")):
         section = page[page.index(heading):]
         assert f'<th scope="row">{name}</th><td class="number">3</td>' in section
+
+
+def test_charts_keep_whole_labels_and_their_colour_in_the_pdf(client, finished):
+    finished.categories[0].name = "Personne utilisatrice des services de sa région"
+    db.session.commit()
+    page = client.get("/c/rapport/report").get_data(as_text=True)
+    assert 'class="bar-label">Personne utilisatrice des services de sa région</text>' in page
+    pdf = PdfReader(io.BytesIO(client.get("/c/rapport/report.pdf").get_data()))
+    drawn = b"".join(page.get_contents().get_data() for page in pdf.pages)
+    assert b"0.121569 0.372549 0.658824 rg" in drawn  # the bars' blue (#1f5fa8), not black
+
+
+def test_the_method_counts_add_up(make_client, finished):
+    consultation = finished
+    consultation.closes_at, vote_closes = None, consultation.closes_at
+    codes = voting.generate_codes(consultation, consultation.categories[0], 2)
+    voters = [voting.redeem_code(consultation, code) for code in codes]  # both redeemed
+    voting.cast_vote(consultation, voters[0], voting.ballots(consultation, None)[0].proposal, 1)
+    consultation.closes_at = vote_closes
+    db.session.commit()
+    page = make_client().get("/c/rapport/report").get_data(as_text=True)
+    method = page[page.index('id="method"'):]
+
+    def figure(row: str) -> int:
+        return int(re.search(re.escape(row) + r'</th><td class="number">(\d+)<', method)[1])
+
+    assert figure("Summit delegates who voted with a code") == 1  # the other did not vote
+    parts = ("Published", "Not published", "Still waiting for moderation")
+    assert figure("Testimonies received") == sum(figure(part) for part in parts)

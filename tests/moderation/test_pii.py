@@ -125,6 +125,40 @@ def test_ordinary_text_and_numbers_are_not_flagged(text):
     assert found(text) == []
 
 
+@pytest.mark.parametrize("text, expected", [
+    # a first name on its own within a sentence, a relative or a worker named
+    ("On m'a orientée vers Karine, puis vers personne.", "Karine"),
+    ("I called the line and Tyler stayed with me.", "Tyler"),
+    ("Mon voisin Rachid m'a conduite à l'urgence.", "Rachid"),
+    ("My wife Xiomara Reyes needed an interpreter.", "Xiomara Reyes"),
+    ("Ma voisine de palier, Aminata Traoré, garde mes enfants.", "Aminata Traoré"),
+    ("The nurse, Jasmine, drove me to the shelter.", "Jasmine"),
+    ("I was placed with the Kowalczyk family.", "Kowalczyk"),
+    ("Tremblay, Marie : c'est mon nom dans le dossier.", "Tremblay, Marie"),
+    # the language model's person entities, first names the list does not have
+    ("C'est Fatoumata Keita qui m'a rappelée.", "Fatoumata Keita"),
+])
+def test_names_found_by_their_context_or_by_the_language_model(text, expected):
+    assert ("name", expected) in found(text)
+
+
+@pytest.mark.parametrize("text", [
+    "La ministre Chantal Rouleau a promis des places.",
+    "Le ministre de la Santé, Christian Dubé, a annoncé une réforme.",
+    "Prime Minister Justin Trudeau announced a plan.",
+    "The minister, Carolyn Bennett, visited once.",
+    "La loi Veil porte le nom de Simone Veil.",
+    "Le gouvernement de René Lévesque a créé les CLSC.",
+    "Comme le disait Victor Hugo, ouvrir une école, c'est fermer une prison.",
+    "As Martin Luther King said, the time is always right.",
+    "J'ai grandi à Trois-Rivières, puis à Rivière-du-Loup.",
+    "Mon fils est né à Grenoble et va à l'école Marie-Victorin.",
+    "I am an outreach worker in Gatineau.",
+])
+def test_public_figures_and_places_are_not_flagged(text):
+    assert [kind for kind, _ in found(text)] == []
+
+
 def test_a_date_before_a_title_is_not_an_address():
     assert found("On 3 March Dr Lee was away.") == [("name", "Lee")]
 
@@ -263,6 +297,7 @@ def test_the_labelled_set_is_well_formed():
             assert before["end"] <= after["start"]
     for kind in KINDS:
         assert counts[kind] >= (25 if kind in STRUCTURED_KINDS else 15), kind
+    assert counts["name"] >= 100
 
 
 def test_the_labelled_set_keeps_its_recall_and_precision():
@@ -281,3 +316,6 @@ def test_the_labelled_set_keeps_its_recall_and_precision():
         assert recall >= 0.95, (kind, recall)
     precision = sum(tp.values()) / (sum(tp.values()) + sum(fp.values()))
     assert precision >= 0.9
+    # names: the private persons found, public figures and places left alone
+    assert tp["name"] / (tp["name"] + fn["name"]) >= 0.95
+    assert tp["name"] / (tp["name"] + fp["name"]) >= 0.85

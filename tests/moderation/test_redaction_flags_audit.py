@@ -164,7 +164,7 @@ def test_the_audit_page_and_its_csv(app, desk, moderator):
     commissioner = app.test_client()
     log_in(commissioner, "com@example.org")
     page = commissioner.get("/c/desk/audit").get_data(as_text=True)
-    assert "testimony.rejected" in page
+    assert "a refusé le témoignage" in page
     csv_file = commissioner.get("/c/desk/audit?format=csv")
     assert csv_file.headers["Content-Type"].startswith("text/csv")
     body = csv_file.get_data(as_text=True)
@@ -208,3 +208,20 @@ def test_flagging_is_rate_limited(client, desk, make_testimony, rate_limits):
     statuses = [post_form(client, f"/c/desk/testimonies/{testimony.id}/flag",
                           {"reason": "not-a-reason"}).status_code for _ in range(11)]
     assert 429 not in statuses[:10] and statuses[10] == 429
+
+
+def test_a_placeholder_reads_in_the_language_of_the_page(app, moderator, desk):
+    testimony = desk["pending"]
+    start = testimony.body.index(PHONE)
+    redact(moderator, testimony, [f"body:{start}:{start + len(PHONE)}:phone"])
+    decide(moderator, testimony, "publish")
+    db.session.refresh(testimony)
+    assert "[phone]" in testimony.public_body  # written in the moderator's language
+    french, english = app.test_client(), app.test_client()
+    english.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    path = f"/c/desk/testimonies/{testimony.id}"
+    assert "Appelez-moi au [téléphone]," in french.get(path).get_data(as_text=True)
+    assert "Appelez-moi au [phone]," in english.get(path).get_data(as_text=True)
+    api = f"/api/v1/consultations/desk/testimonies/{testimony.id}"
+    assert "[téléphone]" in french.get(api).get_json()["text"]
+    assert "[phone]" in english.get(api).get_json()["text"]

@@ -7,6 +7,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from consult.accounts import services as accounts
+from consult.exports import services as exports
 from consult.extensions import db
 from consult.models import AnalysisRun, Job, JobState, OutboxMessage, Role, VoteResults
 from consult.queue import queue
@@ -41,7 +42,8 @@ def start_worker(app, real_queue, smtp_server, tmp_path):
             DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], QUEUE_DATABASE=real_queue,
             UPLOAD_DIR=app.config["UPLOAD_DIR"], CONSULT_INSTANCE_DIR=str(tmp_path),
             MAIL_SERVER="127.0.0.1", MAIL_PORT=str(mail_port or smtp_server[0].port),
-            MAIL_RETRY_SECONDS="1", LOG_FORMAT="text", **settings)
+            MAIL_RETRY_SECONDS="1", LOG_FORMAT="text",
+            **{"EXPORT_DIR": app.config["EXPORT_DIR"], **settings})
         log = (tmp_path / f"worker-{len(workers)}.log").open("wb")
         worker = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "wsgi", "consult", "worker"], cwd=ROOT,
@@ -195,8 +197,48 @@ def test_a_vote_has_the_results_computed_by_the_worker(
                      form_page="/c/scrutin/vote").status_code == 302
     assert db.session.get(VoteResults, consultation.id).stale
     worker = start_worker()
-    wait_until(lambda: (db.session.get(VoteResults, consultation.id).stale is False
-                        and voting.stored_results(consultation).voters == 1),
-               worker, "the results are computed")
+    def computed() -> bool:
+        stored = voting.stored_results(consultation)
+        return stored is not None and not stored.stale and stored.voters == 1
+
+    wait_until(computed, worker, "the results are computed")
     [item] = voting.stored_results(consultation).items
     assert (item.overall.agree, item.overall.disagree) == (1, 0)
+
+
+def test_an_export_that_fails_is_tried_again_then_shown_as_failed(
+        app, client, make_consultation, make_user, make_testimony, start_worker, tmp_path,
+        monkeypatch):
+    monkeypatch.setitem(app.config, "EXPORT_JOB_ROWS", 0)
+    consultation = make_consultation()
+    make_user("com@example.org", roles=((consultation, Role.COMMISSIONER),))
+    make_testimony(consultation, "Un témoignage.")
+    log_in(client, "com@example.org")
+    post_form(client, f"/c/{consultation.slug}/exports",
+              {"dataset": "testimonies", "kind": "public", "format": "csv"})
+    job = db.session.execute(db.select(Job)).scalar_one()
+    assert job.state is JobState.QUEUED
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the exports folder should be")
+    worker = start_worker(EXPORT_DIR=str(blocked))
+    wait_until(lambda: db.session.get(Job, job.id).state is JobState.FAILED, worker,
+               "the export fails three times")
+    failed = db.session.get(Job, job.id)
+    assert failed.attempts == 3 and failed.message.startswith("FileExistsError")
+    page = client.get(f"/c/{consultation.slug}/exports").get_data(as_text=True)
+    assert "failed: FileExistsError" in page
+
+
+def test_two_workers_never_run_the_same_export_twice(
+        app, make_consultation, make_user, make_testimony, start_worker, monkeypatch):
+    monkeypatch.setitem(app.config, "EXPORT_JOB_ROWS", 0)
+    consultation = make_consultation()
+    commissioner = make_user("com@example.org", roles=((consultation, Role.COMMISSIONER),))
+    make_testimony(consultation, "Un témoignage.")
+    jobs = [exports.queue_export(consultation, "testimonies", exports.Kind.PUBLIC, "csv",
+                                 commissioner, {}).id for _ in range(12)]
+    first, _second = start_worker(), start_worker()
+    wait_until(lambda: all(db.session.get(Job, job).state is JobState.DONE for job in jobs),
+               first, "every export is written")
+    assert [db.session.get(Job, job).attempts for job in jobs] == [1] * 12
+    assert len({db.session.get(Job, job).file_path for job in jobs}) == 12

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from consult.exports import services as export_services
 from consult.extensions import db
 from consult.models import (
     Attachment,
@@ -63,6 +64,7 @@ class World:
     entry_b: object = None
     hearing_a: object = None
     hearing_b: object = None
+    export_a: object = None
     people: dict = field(default_factory=dict)
 
 
@@ -110,6 +112,8 @@ def world(make_consultation, make_user, make_testimony):
     db.session.add_all([w.orientation, w.orientation_in_b])
     _outreach(w, make_testimony)
     db.session.commit()
+    w.export_a = export_services.queue_export(w.a, "testimonies", export_services.Kind.PUBLIC,
+                                              "csv", w.people["commissioner_a"], {})
     w.attachment, w.other_attachment, w.confidential_attachment, w.pending_attachment = (
         testimony.attachments[0]
         for testimony in (w.published, w.other_published, w.confidential, w.pending))

@@ -175,6 +175,8 @@ def probes(w) -> list[Probe]:
              kind="public", format="csv"),
         post("/c/conso-b/exports", {"admin"}, dataset="testimonies", kind="internal",
              format="json"),
+        get(f"/c/{a}/exports/files/{w.export_a.id}", {"commissioner_a"}),  # who asked only
+        get(f"/c/conso-b/exports/files/{w.export_a.id}", set()),
         get(f"/c/{a}/open-data.zip", set()),  # not closed yet
         get(f"/c/{a}/report", {"commissioner_a", "admin"}),
         get(f"/c/{a}/report.pdf", {"commissioner_a", "admin"}),

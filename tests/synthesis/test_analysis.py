@@ -1,6 +1,8 @@
 """Text analysis of testimonies: topics, near-duplicates, similar testimonies."""
 import itertools
 import random
+import subprocess
+import sys
 
 import pytest
 
@@ -103,8 +105,57 @@ def test_stop_words_are_not_top_terms():
     stops = stop_words()
     assert {"les", "des", "the", "and", "pour", "etre"} <= stops
     for topic in analyse(documents, topics=4).topics:
-        assert not set(topic.top_terms) & stops
-        assert all(term == fold(term) for term in topic.top_terms)  # accents folded
+        assert not {fold(term) for term in topic.top_terms} & stops
+
+
+def test_the_forms_of_a_word_and_its_family_meet_in_one_term():
+    waiting = [(i, text) for i, text in enumerate([
+        "J'ai attendu huit mois un rendez-vous au CLSC.",
+        "L'attente pour un rendez-vous est interminable.",
+        "Nous attendons toujours un rendez-vous, sans nouvelles.",
+        "Mon fils attend son rendez-vous depuis l'hiver.",
+    ], start=1)]
+    housing = [(i, text) for i, text in enumerate([
+        "Le loyer de notre logement a doublé cette année.",
+        "Les loyers des logements sociaux augmentent encore.",
+        "Notre logement est insalubre et le loyer trop cher.",
+        "Un logement abordable, avec un loyer juste, reste introuvable.",
+    ], start=10)]
+    result = analyse(waiting + housing, topics=2)
+    labels = {tuple(sorted(t.testimony_ids)): t.top_terms for t in result.topics}
+    assert "attente" in labels[(1, 2, 3, 4)]  # attendu, attente, attendons, attend
+    assert {"loyer", "logement"} <= set(labels[(10, 11, 12, 13)])  # plurals join too
+    assert not {"attendu", "attendons", "loyers", "logements"} & {
+        term for terms in labels.values() for term in terms}
+
+
+def test_topic_labels_keep_their_accents():
+    documents, _ = corpus()
+    terms = {term for topic in analyse(documents, topics=4).topics for term in topic.top_terms}
+    assert {term for term in terms if term != fold(term)}  # e.g. "santé", "étudiant"
+    assert all(term == term.lower() for term in terms)
+
+
+def test_english_words_are_lemmatised_too():
+    documents = [(1, "The children were waiting for their assessments."),
+                 (2, "My child waited two years for an assessment."),
+                 (3, "Children wait and wait for an assessment.")]
+    terms = analyse(documents, topics=1).topics[0].top_terms
+    assert {"child", "wait", "assessment"} <= set(terms)
+    assert not {"children", "waiting", "waited", "assessments"} & set(terms)
+
+
+def test_without_lemmas_the_words_are_counted_as_written():
+    documents = [(1, "Les logements et le logement."), (2, "Un logement, des logements.")]
+    terms = analyse(documents, topics=1, lemmatise=False).topics[0].top_terms
+    assert {"logement", "logements"} <= set(terms)
+
+
+def test_importing_the_application_does_not_load_the_language_models():
+    code = ("import sys; from config import TestConfig; from consult import create_app; "
+            "create_app(TestConfig); print('spacy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 def test_near_duplicates_are_grouped_and_counted_once():

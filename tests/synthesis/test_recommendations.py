@@ -52,7 +52,7 @@ def test_numbering_stays_right_after_moving_a_recommendation(make_consultation):
 def test_the_report_imports_as_five_orientations(make_consultation, runner):
     consultation = make_consultation()
     result = runner.invoke(args=["consult", "import-recommendations", consultation.slug,
-                                 str(REPORT)])
+                                 str(REPORT), "--yes"])
     assert result.exit_code == 0, result.output
     assert "5 orientations, 17 recommendations, 52 measures" in result.output
     assert db.session.query(Orientation).count() == 5
@@ -83,7 +83,7 @@ def test_drafts_stay_private_and_quotes_come_only_from_public_text(
     services.publish_all(consultation)
     page = client.get(f"/c/{consultation.slug}/recommendations").get_data(as_text=True)
     assert "1.1" in page and "Financer les services sociaux" in page and "1.1.a" in page
-    assert "Les budgets fondent" in page and "Appelez [nom] au [téléphone]." in page
+    assert "Les budgets fondent" in page and "Appelez [name] au [phone]." in page  # English
     assert "canari" not in page and "514-555-0100" not in page
 
 

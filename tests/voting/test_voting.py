@@ -370,3 +370,24 @@ def test_a_results_page_costs_the_same_statements_whatever_the_votes(
     assert "42 people voted." in commissioner.get("/c/vote/results").get_data(as_text=True)
     assert len(many) == len(few)
     assert not [s for s in many if re.search(r"\bvotes\b", s)]  # no vote is read
+
+
+def test_results_of_many_items_come_in_pages(make_client, make_consultation, make_user):
+    consultation = make_consultation("nombreux", phase="vote")
+    db.session.add_all(Proposal(consultation_id=consultation.id, kind="statement",
+                                status=ProposalStatus.PUBLISHED, text=f"Énoncé numéro {index:02d}")
+                       for index in range(45))
+    db.session.commit()
+    make_user("com@example.org", roles=((consultation, Role.COMMISSIONER),))
+    commissioner = make_client()
+    log_in(commissioner, "com@example.org")
+    first = commissioner.get("/c/nombreux/results").get_data(as_text=True)
+    second = commissioner.get("/c/nombreux/results?page=2").get_data(as_text=True)
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    sections = [re.findall(r'<section id="result-\d+" class="result">\s*<h3>([^<]+)</h3>', page)
+                for page in (first, second)]
+    assert len(sections[0]) == 40 and len(sections[1]) == 5
+    assert sorted(sections[0] + sections[1]) == [f"Énoncé numéro {i:02d}" for i in range(45)]
+    assert 'rel="next" href="/c/nombreux/results?page=2#items"' in first
+    assert 'rel="prev" href="/c/nombreux/results?page=1#items"' in second
+    assert commissioner.get("/c/nombreux/results?page=99").status_code == 200
