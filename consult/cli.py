@@ -384,8 +384,9 @@ def opinion_groups(slug: str, as_json: bool):
 @click.argument("directory", type=OutputPath(file_okay=False))
 @with_appcontext
 def export_polis(slug: str, directory: Path):
-    """Write the statements and current votes of the consultation SLUG into DIRECTORY in
-    Polis's CSV shapes (comments.csv, votes.csv, participants-votes.csv with our groups)."""
+    """Write the statements and every vote cast (changed ones included, as Polis does) of
+    the consultation SLUG into DIRECTORY in Polis's CSV shapes (comments.csv, votes.csv,
+    participants-votes.csv with our groups)."""
     consultation = _consultation_or_fail(slug)
     with _writing(directory):
         comments, votes = voting.export_polis(consultation, directory,

@@ -58,7 +58,12 @@ class Proposal(Base):
     #: comment-id and author-id).
     external_id: Mapped[str | None] = mapped_column(String(40))
     external_author_id: Mapped[str | None] = mapped_column(String(40))
+    #: Its creation time as the imported conversation wrote it (Polis datetime), given
+    #: back as it came on export.
+    external_datetime: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When a moderator published or rejected it; an imported statement that no one
+    #: moderated (Polis moderated 0) has none.
     decided_at: Mapped[datetime | None]
 
     recommendation: Mapped[Recommendation | None] = relationship()
@@ -148,6 +153,8 @@ class VoteHistory(Base):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
     value: Mapped[int]
     cast_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The cast time as the imported conversation wrote it (Polis datetime).
+    external_datetime: Mapped[str | None] = mapped_column(String(64))
 
 
 class VoteResults(Base):

@@ -11,10 +11,11 @@ A Polis export directory holds:
   did not cluster the participant), n-comments, n-votes, n-agree, n-disagree, then one
   column per comment id holding the participant's vote.
 
-``read_export(directory)`` gives a :class:`PolisExport` of plain values, with only the
-latest vote per (voter, comment); ``write_export(directory, ...)`` writes the same
-three files back from plain values. Malformed files raise ``ValueError`` naming the
-file and the line.
+``read_export(directory)`` gives a :class:`PolisExport` of plain values: every vote row
+as cast (``history``) and the latest vote per (voter, comment) (``votes``);
+``write_export(directory, ...)`` writes the same three files back from plain values, so
+that a conversation read and written again gives the same rows. Malformed files raise
+``ValueError`` naming the file and the line.
 """
 import csv
 from collections.abc import Iterable, Mapping
@@ -67,11 +68,13 @@ class Vote:
 class PolisExport:
     """A conversation: its comments, the latest vote per (voter, comment), and the groups
     Polis assigned (participant id to group id, None when not clustered; None when the
-    export has no participants-votes.csv)."""
+    export has no participants-votes.csv). ``history`` holds every row of votes.csv, in
+    the file's order, changed votes included."""
 
     comments: tuple[Comment, ...]
     votes: tuple[Vote, ...]
     reference_groups: dict[int, int | None] | None = None
+    history: tuple[Vote, ...] = ()
 
     @property
     def rejected_comment_ids(self) -> frozenset[int]:
@@ -95,10 +98,11 @@ def read_export(directory: str | Path) -> PolisExport:
     """Read comments.csv, votes.csv and, when present, participants-votes.csv."""
     directory = Path(directory)
     comments = read_comments(directory / COMMENTS_FILE)
-    votes = read_votes(directory / VOTES_FILE, {c.id for c in comments})
+    history = read_vote_rows(directory / VOTES_FILE, {c.id for c in comments})
     participants = directory / PARTICIPANTS_FILE
     groups = read_reference_groups(participants) if participants.exists() else None
-    return PolisExport(comments=comments, votes=votes, reference_groups=groups)
+    return PolisExport(comments=comments, votes=latest_votes(history), reference_groups=groups,
+                       history=history)
 
 
 def read_comments(path: Path) -> tuple[Comment, ...]:
@@ -122,12 +126,9 @@ def read_comments(path: Path) -> tuple[Comment, ...]:
     return tuple(comments[i] for i in sorted(comments))
 
 
-def read_votes(path: Path, comment_ids: set[int]) -> tuple[Vote, ...]:
-    """The latest vote of each voter on each comment, by (voter, comment).
-
-    Of two votes with the same timestamp the one further down the file counts.
-    """
-    latest: dict[tuple[int, int], Vote] = {}
+def read_vote_rows(path: Path, comment_ids: set[int]) -> tuple[Vote, ...]:
+    """Every vote row of votes.csv, in the file's order."""
+    rows = []
     for line, row in _rows(path, REQUIRED_VOTE_COLUMNS):
         vote = Vote(
             voter_id=_integer(row, "voter-id", path, line),
@@ -141,6 +142,17 @@ def read_votes(path: Path, comment_ids: set[int]) -> tuple[Vote, ...]:
         if vote.comment_id not in comment_ids:
             raise ValueError(f"{path.name}, line {line}: vote on comment-id {vote.comment_id}, "
                              f"which is not in {COMMENTS_FILE}")
+        rows.append(vote)
+    return tuple(rows)
+
+
+def latest_votes(votes: Iterable[Vote]) -> tuple[Vote, ...]:
+    """The latest vote of each voter on each comment, by (voter, comment).
+
+    Of two votes with the same timestamp the later one in ``votes`` counts.
+    """
+    latest: dict[tuple[int, int], Vote] = {}
+    for vote in votes:
         key = (vote.voter_id, vote.comment_id)
         previous = latest.get(key)
         if previous is None or vote.timestamp >= previous.timestamp:
@@ -163,9 +175,10 @@ def write_export(directory: str | Path, comments: Iterable[Comment], votes: Iter
                  groups: Mapping[int, int | None] | None = None) -> None:
     """Write comments.csv, votes.csv and participants-votes.csv into ``directory``.
 
-    Agree and disagree counts and the participants' vote columns come from ``votes``,
-    which should hold one vote per (voter, comment); ``groups`` maps participant ids
-    to a group id (None or missing: not clustered).
+    ``votes`` are the vote rows as cast, changed votes included (or only the latest
+    ones, when no history is kept). As in Polis, a comment's agree and disagree counts
+    count every row, and the participants' vote columns hold each one's latest vote;
+    ``groups`` maps participant ids to a group id (None or missing: not clustered).
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -194,7 +207,7 @@ def write_export(directory: str | Path, comments: Iterable[Comment], votes: Iter
             writer.writerow([v.timestamp, v.datetime, v.comment_id, v.voter_id, v.value])
 
     by_participant: dict[int, dict[int, int]] = {}
-    for vote in votes:
+    for vote in latest_votes(votes):
         by_participant.setdefault(vote.voter_id, {})[vote.comment_id] = vote.value
     authored: dict[int, int] = {}
     for c in comments:

@@ -117,34 +117,79 @@ class Ballot:
     vote: int | None = None
 
 
-def ballots(consultation: Consultation, voter: Voter | None,
-            order_key: str | None = None) -> list[Ballot]:
-    """Everything the consultation puts to the vote now, with the voter's votes; in an
-    order of the person's own when the consultation shuffles, stable for `order_key`
-    (the same before and after their first vote)."""
-    numbers = {}
+#: Blocks (a recommendation with its measures, or a statement) on one page of the ballot.
+BALLOT_PAGE_SIZE = 10
+
+
+def ballot_blocks(consultation: Consultation, voter: Voter | None,
+                  order_key: str | None = None) -> list[list[Ballot]]:
+    """Everything the consultation puts to the vote now, with the voter's votes, in
+    blocks: a recommendation followed by its measures, or one statement. Blocks come in
+    the document's order (statements after, oldest first), or in an order of the
+    person's own when the consultation shuffles, stable for `order_key` (the same
+    before and after their first vote); the parts of a block are never shuffled."""
+    place: dict[tuple[str, int], tuple[int, int, str, str]] = {}
+    block = 0
     for o in orientations(consultation, published_only=True):
         for r in o.recommendations:
-            numbers[("r", r.recommendation.id)] = (r.number, r.recommendation.text)
-            for m in r.measures:
-                numbers[("m", m.measure.id)] = (m.number, m.measure.text)
+            place[("r", r.recommendation.id)] = (block, 0, r.number, r.recommendation.text)
+            for position, m in enumerate(r.measures, start=1):
+                place[("m", m.measure.id)] = (block, position, m.number, m.measure.text)
+            block += 1
     proposals = db.session.execute(
         select(Proposal).where(Proposal.consultation_id == consultation.id, _published_source())
         .order_by(Proposal.id)).scalars().all()
     mine = {} if voter is None else dict(db.session.execute(
         select(Vote.proposal_id, Vote.value).where(Vote.voter_id == voter.id)).all())
-    result = []
+    blocks: dict[int, list[tuple[int, Ballot]]] = {}
     for proposal in proposals:
         if proposal.recommendation_id is not None:
-            number, text = numbers[("r", proposal.recommendation_id)]
+            key = place[("r", proposal.recommendation_id)]
         elif proposal.measure_id is not None:
-            number, text = numbers[("m", proposal.measure_id)]
+            key = place[("m", proposal.measure_id)]
         else:
-            number, text = "", proposal.text
-        result.append(Ballot(proposal, number, text, mine.get(proposal.id)))
+            block += 1
+            key = (block, 0, "", proposal.text)
+        index, position, number, text = key
+        blocks.setdefault(index, []).append(
+            (position, Ballot(proposal, number, text, mine.get(proposal.id))))
+    result = [[ballot for _, ballot in sorted(blocks[index], key=lambda part: part[0])]
+              for index in sorted(blocks)]
     if consultation.shuffle_votes and order_key is not None:
         random.Random(f"{consultation.id}:{order_key}").shuffle(result)
     return result
+
+
+def ballots(consultation: Consultation, voter: Voter | None,
+            order_key: str | None = None) -> list[Ballot]:
+    """The items of `ballot_blocks`, one after the other."""
+    return [ballot for block in ballot_blocks(consultation, voter, order_key) for ballot in block]
+
+
+@dataclass
+class BallotPage:
+    """One page of the ballot, and how far the voter is on the whole ballot."""
+
+    blocks: list[list[Ballot]]
+    number: int
+    pages: int
+    answered: int
+    total: int
+
+    def following(self) -> dict[int, int]:
+        """Each item's next one on this page, by proposal id (the last one has none)."""
+        ids = [ballot.proposal.id for block in self.blocks for ballot in block]
+        return dict(zip(ids, ids[1:]))
+
+
+def ballot_page(blocks: list[list[Ballot]], number: int | None) -> BallotPage:
+    """Page `number` (from 1; out of range: the nearest page) of BALLOT_PAGE_SIZE blocks."""
+    pages = max(1, -(-len(blocks) // BALLOT_PAGE_SIZE))
+    number = min(max(number or 1, 1), pages)
+    items = [ballot for block in blocks for ballot in block]
+    return BallotPage(blocks=blocks[(number - 1) * BALLOT_PAGE_SIZE:number * BALLOT_PAGE_SIZE],
+                      number=number, pages=pages, total=len(items),
+                      answered=sum(ballot.vote is not None for ballot in items))
 
 
 def proposal_or_none(consultation: Consultation, proposal_id: int) -> Proposal | None:
@@ -657,31 +702,52 @@ def results_now(consultation: Consultation) -> StoredResults | None:
 # Polis interchange ------------------------------------------------------------------
 
 
+EPOCH = datetime(1970, 1, 1)
+#: Longest datetime text kept from an import (the column's size); a longer one is
+#: written again from the timestamp.
+EXTERNAL_DATETIME_LENGTH = 64
+
+
 def _from_milliseconds(timestamp: int) -> datetime:
-    return datetime.utcfromtimestamp(timestamp / 1000) if timestamp else utcnow()
+    return EPOCH + timedelta(milliseconds=timestamp) if timestamp else utcnow()
 
 
 def _to_milliseconds(moment: datetime) -> int:
-    return int((moment - datetime(1970, 1, 1)).total_seconds() * 1000)
+    return (moment - EPOCH) // timedelta(milliseconds=1)
+
+
+def _polis_datetime(kept: str | None, moment: datetime) -> str:
+    """The datetime column: as imported, else the moment in Polis's own format (UTC)."""
+    return kept or f"{moment:%a %b %d %H:%M:%S} UTC {moment:%Y}"
+
+
+def _kept_datetime(text: str) -> str | None:
+    return text if text and len(text) <= EXTERNAL_DATETIME_LENGTH else None
 
 
 def import_polis(consultation: Consultation, export: polis_files.PolisExport,
                  actor: User | None = None) -> tuple[int, int, int]:
     """Put a Polis conversation into the consultation: each comment becomes a statement
-    (rejected ones kept but out of the vote and the analysis), each participant a voter,
-    each latest vote a vote. All or nothing; refused if the consultation already has
-    items to vote on. Returns (statements, voters, votes)."""
+    (rejected ones kept but out of the vote and the analysis; unmoderated ones shown,
+    as Polis shows them, but left undecided), each participant a voter, each latest
+    vote a vote, and every vote row, changed ones included, the history. All or
+    nothing; refused if the consultation already has items to vote on. Returns
+    (statements, voters, votes)."""
     if db.session.execute(select(Proposal.id).where(
             Proposal.consultation_id == consultation.id).limit(1)).first() is not None:
         raise VotingError(_l("This consultation already has items to vote on; import into "
                              "a new one."))
+    now = utcnow()
     proposals = {comment.id: Proposal(
         consultation_id=consultation.id, kind=ProposalKind.IMPORTED, text=comment.body,
         status=ProposalStatus.REJECTED if comment.moderated == polis_files.REJECTED
         else ProposalStatus.PUBLISHED,
+        decided_at=None if comment.moderated == polis_files.UNMODERATED else now,
         external_id=str(comment.id), external_author_id=str(comment.author_id),
+        external_datetime=_kept_datetime(comment.datetime),
         created_at=_from_milliseconds(comment.timestamp)) for comment in export.comments}
-    voter_keys = sorted({vote.voter_id for vote in export.votes}
+    history = export.history or export.votes
+    voter_keys = sorted({vote.voter_id for vote in history}
                         | {comment.author_id for comment in export.comments})
     voters = {key: Voter(consultation_id=consultation.id, external_id=str(key))
               for key in voter_keys}
@@ -691,13 +757,17 @@ def import_polis(consultation: Consultation, export: polis_files.PolisExport,
         rows = [{"voter_id": voters[v.voter_id].id, "proposal_id": proposals[v.comment_id].id,
                  "value": v.value, "cast_at": _from_milliseconds(v.timestamp)}
                 for v in export.votes]
+        cast = [{"voter_id": voters[v.voter_id].id, "proposal_id": proposals[v.comment_id].id,
+                 "value": v.value, "cast_at": _from_milliseconds(v.timestamp),
+                 "external_datetime": _kept_datetime(v.datetime)}
+                for v in sorted(history, key=lambda v: v.timestamp)]
         if rows:
             db.session.execute(Vote.__table__.insert(), rows)
-            db.session.execute(VoteHistory.__table__.insert(), rows)
+            db.session.execute(VoteHistory.__table__.insert(), cast)
         audit.record("votes.imported", object_type="consultation", object_id=consultation.id,
                      consultation_id=consultation.id, actor=actor,
                      details={"statements": len(proposals), "voters": len(voters),
-                              "votes": len(rows)})
+                              "votes": len(rows), "cast": len(cast)})
         results_changed(consultation.id)
         db.session.commit()
     except Exception:
@@ -706,27 +776,52 @@ def import_polis(consultation: Consultation, export: polis_files.PolisExport,
     return len(proposals), len(voters), len(rows)
 
 
+def _polis_moderated(proposal: Proposal) -> int:
+    """Polis's moderated value: an imported statement no one decided on stays 0."""
+    if proposal.status == ProposalStatus.REJECTED:
+        return polis_files.REJECTED
+    if proposal.status == ProposalStatus.PENDING or (
+            proposal.kind == ProposalKind.IMPORTED and proposal.decided_at is None):
+        return polis_files.UNMODERATED
+    return polis_files.ACCEPTED
+
+
+def _votes_as_cast(consultation: Consultation) -> list[tuple[int, int, int, datetime, str | None]]:
+    """(voter, proposal, value, cast at, datetime as imported) of every vote cast in the
+    consultation, changed ones included, then the current votes the history lacks."""
+    history = db.session.execute(
+        select(VoteHistory.voter_id, VoteHistory.proposal_id, VoteHistory.value,
+               VoteHistory.cast_at, VoteHistory.external_datetime)
+        .join(Voter, Voter.id == VoteHistory.voter_id)
+        .where(Voter.consultation_id == consultation.id).order_by(VoteHistory.id)).all()
+    recorded = {(voter, proposal) for voter, proposal, *_ in history}
+    current = db.session.execute(
+        select(Vote.voter_id, Vote.proposal_id, Vote.value, Vote.cast_at)
+        .join(Voter, Voter.id == Vote.voter_id)
+        .where(Voter.consultation_id == consultation.id)).all()
+    return [*map(tuple, history), *((voter, proposal, value, cast_at, None)
+                                    for voter, proposal, value, cast_at in current
+                                    if (voter, proposal) not in recorded)]
+
+
 def export_polis(consultation: Consultation, directory, analysis: OpinionAnalysis | None = None
                  ) -> tuple[int, int]:
-    """Write the consultation's statements and current votes as a Polis export
-    (comments.csv, votes.csv, participants-votes.csv with our opinion groups)."""
+    """Write the consultation's statements and every vote cast as a Polis export
+    (comments.csv, votes.csv, participants-votes.csv with our opinion groups); an
+    imported conversation comes out as it went in. Returns (statements, vote rows)."""
     voter_ids, proposal_ids = external_ids(consultation)
     proposals = db.session.execute(select(Proposal).where(
         Proposal.consultation_id == consultation.id).order_by(Proposal.id)).scalars().all()
     ballot_text = {b.proposal.id: b.text for b in ballots(consultation, None)}
-    moderated = {ProposalStatus.PUBLISHED: polis_files.ACCEPTED,
-                 ProposalStatus.PENDING: polis_files.UNMODERATED,
-                 ProposalStatus.REJECTED: polis_files.REJECTED}
     comments = [polis_files.Comment(
         id=int(proposal_ids[p.id]), author_id=int(p.external_author_id or -1),
-        body=ballot_text.get(p.id, p.text), moderated=moderated[p.status],
-        timestamp=_to_milliseconds(p.created_at)) for p in proposals]
+        body=ballot_text.get(p.id, p.text), moderated=_polis_moderated(p),
+        timestamp=_to_milliseconds(p.created_at),
+        datetime=_polis_datetime(p.external_datetime, p.created_at)) for p in proposals]
     votes = [polis_files.Vote(voter_id=int(voter_ids[voter]), comment_id=int(proposal_ids[item]),
-                              value=value, timestamp=_to_milliseconds(cast_at))
-             for voter, item, value, cast_at in db.session.execute(
-                 select(Vote.voter_id, Vote.proposal_id, Vote.value, Vote.cast_at)
-                 .join(Voter, Voter.id == Vote.voter_id)
-                 .where(Voter.consultation_id == consultation.id))]
+                              value=value, timestamp=_to_milliseconds(cast_at),
+                              datetime=_polis_datetime(kept, cast_at))
+             for voter, item, value, cast_at, kept in _votes_as_cast(consultation)]
     groups = {} if analysis is None else {int(voter_ids[member]): group
                                          for member, group in analysis.group_of().items()}
     polis_files.write_export(directory, comments, votes, groups)

@@ -35,7 +35,8 @@ def _current_voter(consultation: Consultation, create: bool = False):
 @bp.route("/c/<slug>/vote")
 @public
 def ballot(slug: str):
-    """Everything put to the vote, the person's votes and how far they are."""
+    """One page of what is put to the vote (each recommendation with its measures), the
+    person's votes and how far they are."""
     consultation = consultation_or_404(slug)
     mark_private()
     if consultation.accepts_votes:
@@ -45,18 +46,25 @@ def ballot(slug: str):
         order_key = f"delegate-{voter.id}"
     else:
         order_key = f"user-{current_user.id}" if current_user.is_authenticated else None
-    items = services.ballots(consultation, voter, order_key)
+    page = services.ballot_page(services.ballot_blocks(consultation, voter, order_key),
+                                as_id(request.args.get("page")))
     return render_template(
-        "voting/ballot.html", consultation=consultation, items=items, voter=voter,
-        answered=sum(item.vote is not None for item in items),
+        "voting/ballot.html", consultation=consultation, page=page, voter=voter,
         is_delegate=voter is not None and voter.delegate_code_id is not None,
         values=VALUES)
+
+
+def _back_to_ballot(slug: str, anchor: str | None = None):
+    """Back to the page of the ballot the vote was cast from."""
+    return redirect(url_for(".ballot", slug=slug, page=as_id(request.form.get("page")),
+                            _anchor=anchor))
 
 
 @bp.route("/c/<slug>/vote/<int:proposal_id>", methods=["POST"])
 @public
 def vote(slug: str, proposal_id: int):
-    """Agree, disagree or pass on one item; the latest vote counts."""
+    """Agree, disagree or pass on one item; the latest vote counts. Back to the same
+    page, at the next item."""
     consultation = consultation_or_404(slug)
     if not current_user.is_authenticated and _current_voter(consultation) is None:
         flash(_("Log in, or enter your delegate code, to vote."), "error")
@@ -65,15 +73,14 @@ def vote(slug: str, proposal_id: int):
     value = VALUES.get(request.form.get("value", ""))
     if proposal is None or value is None:
         flash(_("This item cannot be voted on."), "error")
-        return redirect(url_for(".ballot", slug=slug))
+        return _back_to_ballot(slug)
     try:
         services.cast_vote(consultation, _current_voter(consultation, create=True), proposal, value)
     except services.VotingError as error:
         flash(str(error), "error")
-        return redirect(url_for(".ballot", slug=slug))
-    following = request.form.get("next", "")
-    return redirect(url_for(".ballot", slug=slug,
-                            _anchor=f"item-{following}" if as_id(following) else "progress"))
+        return _back_to_ballot(slug)
+    following = as_id(request.form.get("next"))
+    return _back_to_ballot(slug, f"item-{following}" if following else "pages")
 
 
 @bp.route("/c/<slug>/vote/profile", methods=["GET", "POST"])

@@ -218,3 +218,46 @@ def test_tiny_inputs(documents):
         assert result.topics[0].representative_ids == [7]
         assert "loyer" in result.topics[0].top_terms
         assert result.similar == {7: []}
+
+
+CAMPAIGN = (
+    "Mesdames et messieurs les commissaires, comme parent {word} du quartier, je vous écris pour que "
+    "les maisons de la famille reçoivent un financement stable sur cinq ans. Aujourd'hui les équipes "
+    "passent leurs soirées à remplir des demandes de subvention au lieu d'accueillir les familles. "
+    "Je vous remercie de votre écoute. {signature}"
+)
+OTHER_CAMPAIGN = (
+    "Aux commissaires : je signe cette lettre pour réclamer des autobus entre les villages et "
+    "l'hôpital régional, le soir comme la fin de semaine. Sans voiture, un rendez-vous chez le "
+    "spécialiste coûte une journée de congé et un taxi hors de prix. {signature}"
+)
+WORDS = ["inquiet", "épuisé", "engagé", "bénévole", "solidaire"]
+FIRST_NAMES = ["Anouk", "Basile", "Capucine", "Dorian", "Elsa", "Fabien", "Gisèle", "Hugo", "Inès", "Jules"]
+LAST_NAMES = ["Arsenault", "Bélanger", "Charron", "Desjardins", "Émond", "Fréchette", "Gauthier",
+              "Hébert", "Isabelle", "Jolicoeur", "Kirouac", "Lachance", "Marchand", "Nolin",
+              "Ouimet", "Paquette", "Quintal", "Rioux", "Savard", "Thibault"]
+
+
+def campaign(letter, first_id, copies=200):
+    """``copies`` copies of ``letter``, each with one word changed and its own signature."""
+    return [
+        (first_id + i, letter.format(
+            word=WORDS[i % len(WORDS)],
+            signature=f"{FIRST_NAMES[i % 10]} {LAST_NAMES[i // 10 % 20]}",
+        ))
+        for i in range(copies)
+    ]
+
+
+def test_one_form_letter_sent_200_times_is_one_group():
+    copies = campaign(CAMPAIGN, 5000)
+    result = analyse(copies)
+    assert result.duplicate_groups == [[i for i, _ in copies]]
+
+
+def test_two_form_letters_among_testimonies_stay_two_groups():
+    documents, subject_of = corpus()
+    first = campaign(CAMPAIGN, 5000, copies=120)
+    second = campaign(OTHER_CAMPAIGN, 6000, copies=80)
+    result = analyse(documents + first + second, topics=4)
+    assert result.duplicate_groups == [[i for i, _ in first], [i for i, _ in second]]

@@ -287,7 +287,7 @@ def test_reader_needs_both_files(tmp_path):
 
 def test_reading_what_was_written_gives_the_same_data(tmp_path):
     export = read_export(POLIS_DATA / "15-per-hour-seattle")
-    write_export(tmp_path, export.comments, export.votes, export.reference_groups)
+    write_export(tmp_path, export.comments, export.history, export.reference_groups)
     again = read_export(tmp_path)
     assert again == export
     assert any("," in c.body or '"' in c.body for c in again.comments)

@@ -1,13 +1,16 @@
 """A real Polis conversation in and out: `flask consult import-polis`, `opinion-groups`,
 `export-polis`, and the opinion groups on the results page."""
+import csv
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from consult.extensions import db
-from consult.models import Consultation, Proposal, Role, Vote, Voter
+from consult.models import Consultation, Proposal, Role, Vote, Voter, VoteValue
+from consult.voting import services as voting
 from consult.voting import polis_files
 from tests.conftest import log_in
 
@@ -49,6 +52,50 @@ def test_a_polis_conversation_goes_in_is_grouped_and_comes_out_the_same(runner, 
     twice = runner.invoke(args=["consult", "import-polis", str(BREXIT), "--slug", "brexit"])
     assert twice.exit_code != 0 and "Nothing imported" in twice.output
     assert db.session.query(Vote).count() == len(original.votes)
+
+
+def csv_rows(path):
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_an_imported_conversation_exports_back_the_same_rows(runner, tmp_path):
+    source = POLIS / "15-per-hour-seattle"  # votes changed, a comment left unmoderated
+    assert runner.invoke(args=["consult", "import-polis", str(source), "--slug", "seattle"]).exit_code == 0
+    exported = runner.invoke(args=["consult", "export-polis", "seattle", str(tmp_path)])
+    assert exported.exit_code == 0, exported.output
+
+    original_votes = csv_rows(source / "votes.csv")
+    assert len(original_votes) == 2995 and len(polis_files.read_export(source).votes) == 2872
+    assert f"{len(original_votes)} votes" in exported.output
+    assert csv_rows(tmp_path / "votes.csv") == original_votes  # every row, changed votes too
+    assert (tmp_path / "votes.csv").read_bytes() == (source / "votes.csv").read_bytes()
+
+    by_id = {row["comment-id"]: row for row in csv_rows(source / "comments.csv")}
+    again = {row["comment-id"]: row for row in csv_rows(tmp_path / "comments.csv")}
+    assert again == by_id  # moderated, agrees, disagrees, timestamp and datetime as imported
+    assert again["53"]["moderated"] == "0"
+    assert again["48"]["agrees"] == "38" and again["48"]["datetime"] == "Wed Jun 18 11:53:44 WIB 2014"
+
+
+def test_votes_cast_here_are_exported_with_a_datetime(runner, tmp_path):
+    runner.invoke(args=["consult", "import-polis", str(BREXIT), "--slug", "brexit"])
+    consultation = db.session.execute(db.select(Consultation).filter_by(slug="brexit")).scalar_one()
+    consultation.opens_at = consultation.synthesis_at = consultation.vote_at = datetime(2020, 1, 1)
+    voter = db.session.execute(db.select(Voter).filter_by(external_id="3")).scalar_one()
+    statement = db.session.execute(db.select(Proposal).filter_by(external_id="0")).scalar_one()
+    before = next(v.value for v in polis_files.read_export(BREXIT).votes
+                  if v.voter_id == 3 and v.comment_id == 0)
+    changed = VoteValue.AGREE if before != VoteValue.AGREE else VoteValue.DISAGREE
+    voting.cast_vote(consultation, voter, statement, changed)
+    runner.invoke(args=["consult", "export-polis", "brexit", str(tmp_path)])
+    rows = [row for row in csv_rows(tmp_path / "votes.csv")
+            if row["voter-id"] == "3" and row["comment-id"] == "0"]
+    assert [int(row["vote"]) for row in rows] == [before, changed]
+    assert rows[-1]["datetime"].endswith(f" UTC {rows[-1]['datetime'][-4:]}")
+    assert all(row["datetime"] for row in csv_rows(tmp_path / "votes.csv"))
+    latest = {(v.voter_id, v.comment_id): v.value for v in polis_files.read_export(tmp_path).votes}
+    assert latest[(3, 0)] == changed
 
 
 def test_a_malformed_export_imports_nothing(runner, tmp_path):
