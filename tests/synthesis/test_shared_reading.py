@@ -100,7 +100,7 @@ def test_the_list_pages_both_ways_and_the_reading_page_goes_back_and_forth(
     in_category = [t.id for n, t in enumerate(testimonies, start=1) if n % 2 == 0]
     page = client.get(f"/c/bureau/reading/{in_category[1]}?category={wanted}").get_data(
         as_text=True)
-    assert f'href="/c/bureau/reading/{in_category[0]}?category={wanted}">Previous' in page
+    assert f'href="/c/bureau/reading/{in_category[0]}?category={wanted}">Previous testimony' in page
     assert f'href="/c/bureau/reading/{in_category[2]}?category={wanted}">Next' in page
 
 
