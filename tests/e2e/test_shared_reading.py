@@ -5,9 +5,9 @@ import re
 import pytest
 
 from consult.extensions import db
-from consult.models import Assignment, Excerpt, Reading, Role, Testimony
+from consult.models import Assignment, CodingSample, Excerpt, Reading, Role, Testimony
 from consult.synthesis import services
-from tests.e2e.pages import log_in_on_page
+from tests.e2e.pages import accessibility_problems, log_in_on_page
 
 pytestmark = pytest.mark.e2e
 
@@ -71,3 +71,7 @@ def test_an_analyst_reads_and_codes_twenty_testimonies_with_the_keyboard(
     rows = commissioner.locator("table.agreement tbody tr").all_inner_texts()
     assert re.match(r"Attente\s+1\.0\s+100\s*%\s+10\s+0\s+0\s+10\s+20", rows[0])
     assert re.match(r"Transport\s+0\.8\s+90\s*%\s+8\s+2\s+0\s+10\s+20", rows[1])
+    sample = db.session.execute(db.select(CodingSample)).scalar_one()
+    assert accessibility_problems(commissioner, base, [
+        "/reading?topic=&view=assigned", "/reading/team", f"/reading/samples/{sample.id}",
+        f"/reading/{ids[0]}"]) == {}
