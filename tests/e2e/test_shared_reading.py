@@ -72,6 +72,7 @@ def test_an_analyst_reads_and_codes_twenty_testimonies_with_the_keyboard(
     assert re.match(r"Attente\s+1\.0\s+100\s*%\s+10\s+0\s+0\s+10\s+20", rows[0])
     assert re.match(r"Transport\s+0\.8\s+90\s*%\s+8\s+2\s+0\s+10\s+20", rows[1])
     sample = db.session.execute(db.select(CodingSample)).scalar_one()
+    commissioner.set_viewport_size({"width": 360, "height": 740})
     assert accessibility_problems(commissioner, base, [
         "/reading?topic=&view=assigned", "/reading/team", f"/reading/samples/{sample.id}",
         f"/reading/{ids[0]}"]) == {}
