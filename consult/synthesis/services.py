@@ -7,7 +7,7 @@ from datetime import timedelta
 from string import ascii_lowercase
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
@@ -376,8 +376,10 @@ def reading_query(consultation: Consultation, filters: dict[str, str], user: Use
     if user is not None:
         query = _personal_view(query, filters.get("view", ""), user)
     if as_id(filters.get("topic", "")) is not None:
-        query = query.where(Testimony.id.in_(topic_members(consultation,
-                                                           as_id(filters["topic"]))))
+        # Written into the statement: a topic may hold more ids than SQLite takes parameters.
+        query = query.where(Testimony.id.in_(bindparam(
+            "topic", topic_members(consultation, as_id(filters["topic"])), expanding=True,
+            literal_execute=True)))
     group = as_id(filters.get("group", ""))
     if group is not None:
         return query.where(Testimony.id.in_([group, *copies_of(consultation, [group]).get(
