@@ -25,6 +25,13 @@ from consult.models.testimony import hash_receipt_token
 #: Who moderates a consultation: its moderators, and its commissioners.
 MODERATORS = (Role.MODERATOR, Role.COMMISSIONER)
 
+#: Who reads and codes the testimonies, confidential ones included: the consultation's
+#: commissioners and analysts (and admins).
+READERS = (Role.COMMISSIONER, Role.ANALYST)
+
+#: Who shares out the reading and checks the coding: the commissioners (and admins).
+READING_LEADS = (Role.COMMISSIONER,)
+
 #: Who reads a consultation's audit log: its commissioners (and admins), not its moderators.
 AUDIT_READERS = (Role.COMMISSIONER,)
 
@@ -174,8 +181,15 @@ def may_read_audit_log(consultation: Consultation) -> bool:
 
 
 def may_read_confidential(consultation: Consultation) -> bool:
-    """Confidential testimonies are read by the consultation's commissioners (and admins)."""
-    return is_staff(consultation, Role.COMMISSIONER)
+    """Confidential testimonies are read by the consultation's commissioners and analysts
+    (and admins)."""
+    return is_staff(consultation, *READERS)
+
+
+def may_lead_reading(consultation: Consultation) -> bool:
+    """Whether the current person assigns testimonies to readers and follows their work
+    (and sees the links to what only commissioners do)."""
+    return is_staff(consultation, *READING_LEADS)
 
 
 def membership(organisation: Organisation) -> Membership | None:

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from consult.access import (
     MODERATORS,
+    READERS,
     admin_only,
     consultation_or_404,
     is_staff,
@@ -39,6 +40,7 @@ def show(slug: str):
         figures=services.public_figures(consultation),
         is_moderator=is_staff(consultation, *MODERATORS),
         is_commissioner=is_staff(consultation, Role.COMMISSIONER),
+        is_reader=is_staff(consultation, *READERS),
         results_visible=may_see_results(consultation),
         my_organisations=services.organisations_of(current_user, consultation),
     )

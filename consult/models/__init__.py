@@ -24,7 +24,9 @@ from consult.models.outreach import (
 )
 from consult.models.synthesis import (
     AnalysisRun,
+    Assignment,
     Code,
+    CodingSample,
     DraftStatus,
     Evidence,
     Excerpt,
@@ -85,7 +87,9 @@ __all__ = [
     "Voter",
     "VoteValue",
     "AnalysisRun",
+    "Assignment",
     "Code",
+    "CodingSample",
     "DraftStatus",
     "Evidence",
     "Excerpt",

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consult.models.base import Base, str_enum, utcnow
 from consult.models.consultation import Consultation
 from consult.models.testimony import Testimony
+from consult.models.user import User
 
 
 class DraftStatus(enum.StrEnum):
@@ -53,7 +54,7 @@ class Excerpt(Base):
 
 
 class Reading(Base):
-    """A commissioner marked a testimony as read."""
+    """A reader (commissioner or analyst) marked a testimony as read."""
 
     __tablename__ = "readings"
     __table_args__ = (UniqueConstraint("user_id", "testimony_id"),)
@@ -62,6 +63,44 @@ class Reading(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     testimony_id: Mapped[int] = mapped_column(ForeignKey("testimonies.id", ondelete="CASCADE"))
     read_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CodingSample(Base):
+    """Testimonies that two readers code independently, to measure how alike they code:
+    each sees only their own codes on them until both have read them all."""
+
+    __tablename__ = "coding_samples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    first_reader_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    second_reader_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    first_reader: Mapped[User] = relationship(foreign_keys=[first_reader_id])
+    second_reader: Mapped[User] = relationship(foreign_keys=[second_reader_id])
+
+
+class Assignment(Base):
+    """A testimony given to a reader to read and code; done once they marked it read."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("user_id", "testimony_id"),
+                      Index("ix_assignments_consultation_user", "consultation_id", "user_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    testimony_id: Mapped[int] = mapped_column(
+        ForeignKey("testimonies.id", ondelete="CASCADE"), index=True)
+    #: Set when the testimony is part of a double-coded sample.
+    sample_id: Mapped[int | None] = mapped_column(
+        ForeignKey("coding_samples.id", ondelete="CASCADE"), index=True)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Orientation(Base):

@@ -15,9 +15,12 @@ class Role(enum.StrEnum):
     MODERATOR = "moderator"
     COMMISSIONER = "commissioner"
     FACILITATOR = "facilitator"
+    #: Works for the commission: reads (confidential included) and codes; cannot publish,
+    #: moderate or export.
+    ANALYST = "analyst"
 
 
-STAFF_ROLES = (Role.MODERATOR, Role.COMMISSIONER)
+STAFF_ROLES = (Role.MODERATOR, Role.COMMISSIONER, Role.ANALYST)
 
 
 class User(UserMixin, Base):
@@ -57,7 +60,7 @@ class User(UserMixin, Base):
 
     @property
     def needs_second_factor(self) -> bool:
-        """Staff (admins, moderators, commissioners) reach their pages with a second factor."""
+        """Staff (admins, moderators, commissioners, analysts) reach their pages with a second factor."""
         return self.is_admin or any(r.role in STAFF_ROLES for r in self.roles)
 
 

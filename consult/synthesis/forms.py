@@ -1,7 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from consult.forms import Form, single_line
 from consult.parsing import as_id
@@ -17,7 +25,8 @@ def _code_choices(codes) -> list[SelectChoice]:
 
 
 class CodingForm(Form):
-    code = SelectField(_l("Code"), coerce=optional_id, validators=[DataRequired()])
+    code = SelectField(_l("Code"), coerce=optional_id, validators=[DataRequired()],
+                       render_kw={"accesskey": "c"})
     #: Where the passage starts in the text, when it was selected with the mouse.
     start = HiddenField(filters=[as_id])
     passage = TextAreaField(
@@ -30,6 +39,30 @@ class CodingForm(Form):
     def __init__(self, *args, codes, **kwargs):
         super().__init__(*args, **kwargs)
         self.code.choices = [SelectChoice("", _l("— Choose —"))] + _code_choices(codes)
+
+
+class AssignForm(Form):
+    """Give the testimonies of the reading room's list to a reader (or two)."""
+
+    reader = SelectField(_l("Reader"), coerce=optional_id, validators=[DataRequired()])
+    count = IntegerField(_l("How many, drawn at random (optional)"),
+                         description=_l("Leave empty to give every testimony of the list."),
+                         validators=[Optional(), NumberRange(min=1, max=100_000)])
+    second_reader = SelectField(
+        _l("Double coding with (optional)"), coerce=optional_id,
+        description=_l("Both readers code the same testimonies, each without seeing the "
+                       "other's codes until both have read them all."))
+    submit = SubmitField(_l("Give these testimonies"))
+
+    def __init__(self, *args, readers, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [SelectChoice(person.id, person.display_name) for person in readers]
+        self.reader.choices = [SelectChoice("", _l("— Choose —"))] + choices
+        self.second_reader.choices = [SelectChoice("", _l("— No one —"))] + choices
+
+    def validate_second_reader(self, field):
+        if field.data is not None and field.data == self.reader.data:
+            raise ValidationError(_l("A double-coded sample needs two different readers."))
 
 
 class CodeForm(Form):

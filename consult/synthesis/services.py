@@ -7,9 +7,9 @@ from datetime import timedelta
 from string import ascii_lowercase
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from consult import audit
 from consult.extensions import db
@@ -17,6 +17,7 @@ from consult.parsing import as_id
 from consult.queue import latest_job, new_job
 from consult.models import (
     AnalysisRun,
+    Assignment,
     Channel,
     Code,
     Consultation,
@@ -281,11 +282,19 @@ def code_family(code_id: int):
     return select(Code.id).where((Code.id == code_id) | (Code.parent_id == code_id))
 
 
-def code_excerpts(code: Code) -> list[Excerpt]:
-    """The excerpts of the code, with its children's, by testimony."""
-    return list(db.session.execute(
-        select(Excerpt).where(Excerpt.code_id.in_(code_family(code.id)))
-        .order_by(Excerpt.testimony_id, Excerpt.id)).scalars())
+def code_excerpts(code: Code, user: User | None = None) -> list[Excerpt]:
+    """The excerpts of the code, with its children's, by testimony (those `user` may see)."""
+    query = select(Excerpt).where(Excerpt.code_id.in_(code_family(code.id)))
+    if user is not None:
+        query = query.where(visible_excerpts(user))
+    return list(db.session.execute(query.order_by(Excerpt.testimony_id, Excerpt.id)).scalars())
+
+
+def testimony_excerpts(testimony: Testimony, user: User) -> list[Excerpt]:
+    """The excerpts of a testimony that `user` may see, in the order of the text."""
+    return list(db.session.execute(select(Excerpt).where(
+        Excerpt.testimony_id == testimony.id, visible_excerpts(user))
+        .order_by(Excerpt.start, Excerpt.id)).scalars())
 
 
 def apply_code(code: Code, testimony: Testimony, actor: User, passage: str = "",
@@ -339,9 +348,15 @@ def excerpt_text(excerpt: Excerpt, may_read_original: bool) -> str:
     return passage if passage in public else _l("[passage masked]")
 
 
-def reading_query(consultation: Consultation, filters: dict[str, str]):
+#: The reading room's views of the list, relative to the person reading it.
+VIEWS = ("unread", "assigned", "assigned_unread")
+
+
+def reading_query(consultation: Consultation, filters: dict[str, str], user: User | None = None):
     """Every testimony of the consultation, whatever its status, with the reading
-    room's filters (text values as typed in the address; unknown values are ignored)."""
+    room's filters (text values as typed in the address; unknown values are ignored).
+    The views "unread" and "assigned" (to `user`), a topic of the last analysis and a
+    near-duplicate group are optional filters; codes hidden from `user` do not count."""
     query = select(Testimony).where(Testimony.consultation_id == consultation.id)
     if as_id(filters["theme"]) is not None:
         query = query.where(Testimony.themes.any(Theme.id == as_id(filters["theme"])))
@@ -354,15 +369,100 @@ def reading_query(consultation: Consultation, filters: dict[str, str]):
         if filters[name] in {member.value for member in enum}:
             query = query.where(column == enum(filters[name]))
     if as_id(filters["code"]) is not None:
-        query = query.where(Testimony.id.in_(select(Excerpt.testimony_id).where(
-            Excerpt.code_id.in_(code_family(as_id(filters["code"]))))))
+        coded = select(Excerpt.testimony_id).where(
+            Excerpt.code_id.in_(code_family(as_id(filters["code"]))))
+        if user is not None:
+            coded = coded.where(visible_excerpts(user))
+        query = query.where(Testimony.id.in_(coded))
     if filters["q"].strip():
         words = f"%{filters['q'].strip()}%"
         query = query.where(Testimony.body.ilike(words) | Testimony.title.ilike(words))
+    if user is not None:
+        query = _personal_view(query, filters.get("view", ""), user)
+    if as_id(filters.get("topic", "")) is not None:
+        # Written into the statement: a topic may hold more ids than SQLite takes parameters.
+        query = query.where(Testimony.id.in_(bindparam(
+            "topic", topic_members(consultation, as_id(filters["topic"])), expanding=True,
+            literal_execute=True)))
+    group = as_id(filters.get("group", ""))
+    if group is not None:
+        return query.where(Testimony.id.in_([group, *copies_of(consultation, [group]).get(
+            group, [])]))
     folded = folded_copies(consultation) if filters["copies"] != "shown" else None
     if folded is not None:
         query = query.where(Testimony.id.not_in(folded))
     return query
+
+
+def _personal_view(query, view: str, user: User):
+    if view in ("assigned", "assigned_unread"):
+        query = query.where(Testimony.id.in_(select(Assignment.testimony_id).where(
+            Assignment.user_id == user.id)))
+    if view in ("unread", "assigned_unread"):
+        query = query.where(Testimony.id.not_in(select(Reading.testimony_id).where(
+            Reading.user_id == user.id)))
+    return query
+
+
+@dataclass(frozen=True)
+class ListCounts:
+    matching: int
+    read_by_me: int
+    read_by_anyone: int
+
+
+def list_counts(query, user: User) -> ListCounts:
+    """How many testimonies the list holds, how many of them the reader has read, and how
+    many someone has read."""
+    listed = query.with_only_columns(Testimony.id).order_by(None).subquery()
+    mine = select(Reading.testimony_id).where(Reading.user_id == user.id)
+    anyone = select(Reading.testimony_id)
+    matching, read_by_me, read_by_anyone = db.session.execute(select(
+        func.count(),
+        func.count().filter(listed.c.id.in_(mine)),
+        func.count().filter(listed.c.id.in_(anyone)),
+    ).select_from(listed)).one()
+    return ListCounts(matching, read_by_me, read_by_anyone)
+
+
+def topic_members(consultation: Consultation, number: int) -> list[int]:
+    """The testimonies of a topic of the last finished analysis (none if it has no such
+    topic)."""
+    return next((topic["testimony_ids"] for topic in analysis_topics(consultation)
+                 if topic["number"] == number), [])
+
+
+def analysis_topics(consultation: Consultation) -> list[dict]:
+    run = latest_finished_analysis(consultation)
+    return json.loads(run.result)["topics"] if run is not None else []
+
+
+def neighbours(query, testimony_id: int) -> tuple[int | None, int | None]:
+    """The testimonies before and after this one in the list `query` gives."""
+    ids = query.with_only_columns(Testimony.id).order_by(None)
+    previous = db.session.execute(ids.where(Testimony.id < testimony_id)
+                                  .order_by(Testimony.id.desc()).limit(1)).scalar()
+    following = db.session.execute(ids.where(Testimony.id > testimony_id)
+                                   .order_by(Testimony.id).limit(1)).scalar()
+    return previous, following
+
+
+def visible_excerpts(user: User):
+    """A condition on Excerpt: what `user` may see. On a testimony of a double-coded
+    sample they read and that is not finished, a reader sees their own codes only."""
+    return (Excerpt.created_by_id == user.id) | Excerpt.testimony_id.not_in(
+        blind_testimonies(user))
+
+
+def blind_testimonies(user: User):
+    """A query of the testimonies of the unfinished double-coded samples of `user`."""
+    pending = aliased(Assignment)
+    unfinished = select(pending.sample_id).where(
+        pending.sample_id.is_not(None), ~select(Reading.id).where(
+            Reading.user_id == pending.user_id,
+            Reading.testimony_id == pending.testimony_id).exists())
+    return select(Assignment.testimony_id).where(Assignment.user_id == user.id,
+                                                 Assignment.sample_id.in_(unfinished))
 
 
 def mark_read(user: User, testimony: Testimony) -> None:
@@ -380,11 +480,13 @@ def mark_read(user: User, testimony: Testimony) -> None:
         db.session.rollback()
 
 
-def code_counts(code: Code) -> dict[str, list[tuple[str, int]]]:
+def code_counts(code: Code, user: User | None = None) -> dict[str, list[tuple[str, int]]]:
     """How many testimonies carry the code (or one of its children), by participant
-    category, region and channel."""
-    tagged = select(Excerpt.testimony_id).where(
-        Excerpt.code_id.in_(code_family(code.id))).distinct().subquery()
+    category, region and channel (of the codes `user` may see)."""
+    tagged = select(Excerpt.testimony_id).where(Excerpt.code_id.in_(code_family(code.id)))
+    if user is not None:
+        tagged = tagged.where(visible_excerpts(user))
+    tagged = tagged.distinct().subquery()
     result = {}
     for label, column, join in (
         ("category", ParticipantCategory.shown_name, Testimony.category),

@@ -1,5 +1,6 @@
-"""The commissioners' reading room, codebook and coding; the public page of the
-published orientations, recommendations and measures."""
+"""The reading room of the commissioners and analysts, the reading shared among them,
+the codebook and coding; the public page of the published orientations,
+recommendations and measures."""
 import json
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -7,12 +8,22 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from consult.access import consultation_or_404, public, staff_of, staff_testimony_or_404
+from consult.access import (
+    READERS,
+    READING_LEADS,
+    belonging_or_404,
+    consultation_or_404,
+    may_lead_reading,
+    public,
+    staff_of,
+    staff_testimony_or_404,
+)
 from consult.extensions import db
 from consult.parsing import as_id
 from consult.models import (
     Channel,
     Code,
+    CodingSample,
     Excerpt,
     Measure,
     Orientation,
@@ -26,8 +37,9 @@ from consult.models import (
 from consult.moderation import services as moderation
 from consult.security import mark_private
 from consult.queue import latest_job
-from consult.synthesis import bp, services, tasks
+from consult.synthesis import bp, services, tasks, team
 from consult.synthesis.forms import (
+    AssignForm,
     CodeForm,
     CodingForm,
     ItemForm,
@@ -39,6 +51,16 @@ from consult.synthesis.outline import OutlineError, read_outline
 from consult.synthesis.outline_files import read_outline_file
 
 
+#: The synthesis itself (recommendations, evidence, analysis) is the commissioners' work.
+COMMISSIONERS = (Role.COMMISSIONER,)
+
+
+@bp.app_context_processor
+def synthesis_context() -> dict:
+    """The synthesis tabs, also shown on the exports page, depend on the reader's role."""
+    return {"may_lead_reading": may_lead_reading}
+
+
 @bp.route("/c/<slug>/recommendations")
 @public
 def recommendations(slug: str):
@@ -48,13 +70,14 @@ def recommendations(slug: str):
                            orientations=services.orientations(consultation, published_only=True))
 
 
-READERS = (Role.COMMISSIONER,)
+#: The reading room's filters, carried in the address from page to page.
+FILTERS = ("theme", "category", "region", "channel", "status", "visibility", "code", "q",
+           "copies", "view", "topic", "group")
+PAGE = 50
 
 
 def _reading_filters() -> dict:
-    return {name: request.args.get(name, "") for name in
-            ("theme", "category", "region", "channel", "status", "visibility", "code", "q",
-             "copies")}
+    return {name: request.args.get(name, "") for name in FILTERS}
 
 
 def _active(filters: dict) -> dict:
@@ -62,52 +85,75 @@ def _active(filters: dict) -> dict:
     return {name: value for name, value in filters.items() if value}
 
 
+def _page(query, after: int | None, before: int | None) -> tuple[list, bool, bool]:
+    """One page of the list, by id, after or before a testimony: the rows, and whether
+    there are more before and after them."""
+    if before is not None:
+        rows = db.session.execute(query.where(Testimony.id < before)
+                                  .order_by(Testimony.id.desc()).limit(PAGE + 1)).scalars().all()
+        return list(reversed(rows[:PAGE])), len(rows) > PAGE, True
+    if after is not None:
+        query = query.where(Testimony.id > after)
+    rows = db.session.execute(query.order_by(Testimony.id).limit(PAGE + 1)).scalars().all()
+    return rows[:PAGE], after is not None, len(rows) > PAGE
+
+
 @bp.route("/c/<slug>/reading")
 @staff_of(*READERS)
 def reading_room(consultation):
-    """Every testimony, confidential ones included, for the commissioners to read."""
+    """Every testimony, confidential ones included, for the commissioners and analysts to
+    read: counted, filtered, by pages both ways."""
     mark_private()
     filters = _reading_filters()
-    after = request.args.get("after", "")
-    query = services.reading_query(consultation, filters)
-    if as_id(after) is not None:
-        query = query.where(Testimony.id > as_id(after))
-    rows = db.session.execute(query.order_by(Testimony.id).limit(51)).scalars().all()
+    query = services.reading_query(consultation, filters, current_user)
+    items, has_previous, has_next = _page(query, as_id(request.args.get("after", "")),
+                                          as_id(request.args.get("before", "")))
+    ids = [t.id for t in items]
     read = set(db.session.execute(db.select(Reading.testimony_id).where(
-        Reading.user_id == current_user.id,
-        Reading.testimony_id.in_([t.id for t in rows]))).scalars())
-    next_url = url_for("synthesis.reading_room", slug=consultation.slug,
-                       **{**request.args.to_dict(), "after": rows[49].id}) if len(rows) > 50 else None
+        Reading.user_id == current_user.id, Reading.testimony_id.in_(ids))).scalars())
+    active_filters = _active(filters)
+    pages = {
+        "previous": url_for("synthesis.reading_room", slug=consultation.slug,
+                            before=ids[0], **active_filters) if has_previous and ids else None,
+        "next": url_for("synthesis.reading_room", slug=consultation.slug,
+                        after=ids[-1], **active_filters) if has_next and ids else None,
+    }
+    may_lead = may_lead_reading(consultation)
     return render_template("synthesis/reading_room.html", consultation=consultation,
-                           items=rows[:50], read=read, filters=filters, next_url=next_url,
-                           copies=services.copies_of(consultation, [t.id for t in rows[:50]]),
+                           items=items, read=read, filters=filters, pages=pages,
+                           counts=services.list_counts(query, current_user),
+                           copies=services.copies_of(consultation, ids),
                            can_fold=services.latest_finished_analysis(consultation) is not None,
-                           active_filters=_active(filters),
-                           channels=list(Channel), statuses=list(Status),
+                           topics=services.analysis_topics(consultation),
+                           active_filters=active_filters, may_lead=may_lead,
+                           assign_form=AssignForm(readers=team.readers(consultation))
+                           if may_lead else None,
+                           views=services.VIEWS, channels=list(Channel), statuses=list(Status),
                            visibilities=list(Visibility), codes=services.codebook(consultation))
 
 
 @bp.route("/c/<slug>/reading/<int:testimony_id>")
 @staff_of(*READERS)
 def read(consultation, testimony_id: int):
-    """One testimony as written, its excerpts, and the next one to read."""
+    """One testimony as written, its excerpts, and the ones before and after it in the
+    reading room's list."""
     mark_private()
     testimony = staff_testimony_or_404(consultation, testimony_id)
     moderation.record_reading(testimony, current_user, original=True)
     filters = _reading_filters()
-    following = db.session.execute(
-        services.reading_query(consultation, filters).where(Testimony.id > testimony.id)
-        .order_by(Testimony.id).limit(1)).scalar_one_or_none()
-    excerpts = db.session.execute(db.select(Excerpt).where(
-        Excerpt.testimony_id == testimony.id).order_by(Excerpt.start)).scalars().all()
+    previous, following = services.neighbours(
+        services.reading_query(consultation, filters, current_user), testimony.id)
+    excerpts = services.testimony_excerpts(testimony, current_user)
+    may_lead = may_lead_reading(consultation)
     return render_template(
         "synthesis/read.html", consultation=consultation, testimony=testimony,
-        excerpts=excerpts, following=following,
+        excerpts=excerpts, previous=previous, following=following,
         pieces=services.highlighted(testimony.body, excerpts),
         copies=services.copies_of(consultation, [testimony.id]).get(testimony.id, []),
-        active_filters=_active(filters),
+        active_filters=_active(filters), may_lead=may_lead,
         form=CodingForm(codes=services.codebook(consultation)),
-        recommendations=services.orientations(consultation, published_only=False),
+        recommendations=services.orientations(consultation, published_only=False)
+        if may_lead else [],
         similar=services.similar_testimonies(consultation, testimony.id),
         is_read=db.session.execute(db.select(Reading.id).filter_by(
             user_id=current_user.id, testimony_id=testimony.id)).first() is not None)
@@ -129,13 +175,14 @@ def code(consultation, testimony_id: int):
         flash(str(error), "error")
     else:
         flash(_("Coded."), "success")
-    return redirect(url_for("synthesis.read", slug=consultation.slug, testimony_id=testimony.id))
+    return redirect(url_for("synthesis.read", slug=consultation.slug, testimony_id=testimony.id,
+                            **_active(_reading_filters())))
 
 
 @bp.route("/c/<slug>/reading/<int:testimony_id>/read", methods=["POST"])
 @staff_of(*READERS)
 def mark_read(consultation, testimony_id: int):
-    """Mark as read (for the current commissioner), and go to the next one with the
+    """Mark as read (for the current reader), and go to the next one with the
     reading room's filters, carried in the address."""
     testimony = staff_testimony_or_404(consultation, testimony_id)
     services.mark_read(current_user, testimony)
@@ -145,6 +192,54 @@ def mark_read(consultation, testimony_id: int):
         return redirect(url_for("synthesis.read", slug=consultation.slug,
                                 testimony_id=as_id(target), **active_filters))
     return redirect(url_for("synthesis.reading_room", slug=consultation.slug, **active_filters))
+
+
+@bp.route("/c/<slug>/reading/assign", methods=["POST"])
+@staff_of(*READING_LEADS)
+def assign(consultation):
+    """Give the testimonies of the reading room's list (all, or a random sample) to a
+    reader, or to two readers as a double-coded sample."""
+    filters = _reading_filters()
+    people = team.readers(consultation)
+    form = AssignForm(readers=people)
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for("synthesis.reading_room", slug=consultation.slug,
+                                **_active(filters)))
+    by_id = {person.id: person for person in people}
+    try:
+        given = team.assign(consultation,
+                            services.reading_query(consultation, filters, current_user),
+                            by_id[form.reader.data], current_user, count=form.count.data,
+                            second_reader=by_id.get(form.second_reader.data))
+    except services.SynthesisError as error:
+        flash(str(error), "error")
+        return redirect(url_for("synthesis.reading_room", slug=consultation.slug,
+                                **_active(filters)))
+    flash(ngettext("%(num)d testimony given.", "%(num)d testimonies given.", given), "success")
+    return redirect(url_for("synthesis.team_page", slug=consultation.slug))
+
+
+@bp.route("/c/<slug>/reading/team")
+@staff_of(*READING_LEADS)
+def team_page(consultation):
+    """Each reader's progress, and the agreement of the double-coded samples."""
+    mark_private()
+    return render_template("synthesis/team.html", consultation=consultation,
+                           progress=team.progress(consultation),
+                           agreements=[team.agreement(sample)
+                                       for sample in team.samples(consultation)])
+
+
+@bp.route("/c/<slug>/reading/samples/<int:sample_id>")
+@staff_of(*READING_LEADS)
+def sample_page(consultation, sample_id: int):
+    """A double-coded sample: the agreement per code and the disagreements side by side,
+    to settle."""
+    mark_private()
+    sample = belonging_or_404(CodingSample, sample_id, consultation_id=consultation.id)
+    return render_template("synthesis/sample.html", consultation=consultation,
+                           agreement=team.agreement(sample))
 
 
 @bp.route("/c/<slug>/codes", methods=["GET", "POST"])
@@ -175,11 +270,11 @@ def code_page(consultation, code_id: int):
     found = db.session.get(Code, code_id)
     if found is None or found.consultation_id != consultation.id:
         abort(404)
-    excerpts = services.code_excerpts(found)
+    excerpts = services.code_excerpts(found, current_user)
     return render_template("synthesis/code.html", consultation=consultation, code=found,
                            excerpts=[(e, services.excerpt_text(e, may_read_original=True))
                                      for e in excerpts],
-                           counts=services.code_counts(found))
+                           counts=services.code_counts(found, current_user))
 
 
 ITEM_KINDS = {"orientations": Orientation, "recommendations": Recommendation,
@@ -200,7 +295,7 @@ def _item_of_kind_or_404(kind: str, item_id: int, consultation):
 
 
 @bp.route("/c/<slug>/synthesis", methods=["GET"])
-@staff_of(*READERS)
+@staff_of(*COMMISSIONERS)
 def editor(consultation):
     """Orientations, recommendations and measures, drafts included, numbered."""
     mark_private()
@@ -219,7 +314,7 @@ def _import_page(consultation, form=None, outline=None, text="", refusal=None):
 
 
 @bp.route("/c/<slug>/synthesis/import", methods=["GET", "POST"])
-@staff_of(*READERS)
+@staff_of(*COMMISSIONERS)
 def import_outline(consultation):
     """Send a report's outline: it is read and shown as a tree, nothing is written yet."""
     mark_private()
@@ -239,7 +334,7 @@ def import_outline(consultation):
 
 
 @bp.route("/c/<slug>/synthesis/import/confirm", methods=["POST"])
-@staff_of(*READERS)
+@staff_of(*COMMISSIONERS)
 def import_outline_confirm(consultation):
     """Import the outline previewed a moment ago, all or nothing."""
     form = OutlineConfirmForm()
@@ -260,7 +355,7 @@ def import_outline_confirm(consultation):
 
 
 @bp.route("/c/<slug>/synthesis/add", methods=["POST"])
-@staff_of(*READERS)
+@staff_of(*COMMISSIONERS)
 def add_item(consultation):
     """Add an orientation, a recommendation to an orientation or a measure to one."""
     form = ItemForm()
@@ -280,7 +375,7 @@ def add_item(consultation):
 
 
 @bp.route("/c/<slug>/synthesis/recommendations/<int:item_id>/move", methods=["POST"])
-@staff_of(*READERS)
+@staff_of(*COMMISSIONERS)
 def move(consultation, item_id: int):
     """Move a recommendation within its orientation or to another one."""
     recommendation = _item_or_404(Recommendation, item_id, consultation)
@@ -295,7 +390,7 @@ def move(consultation, item_id: int):
 
 
 @bp.route("/c/<slug>/synthesis/<kind>/<int:item_id>/status", methods=["POST"])
-@staff_of(*READERS)
+@staff_of(*COMMISSIONERS)
 def set_status(consultation, kind: str, item_id: int):
     """Publish or take back an orientation or a recommendation."""
     if kind == "measures":
@@ -306,7 +401,7 @@ def set_status(consultation, kind: str, item_id: int):
 
 
 @bp.route("/c/<slug>/synthesis/<kind>/<int:item_id>/shift", methods=["POST"])
-@staff_of(*READERS)
+@staff_of(*COMMISSIONERS)
 def shift(consultation, kind: str, item_id: int):
     """Move an orientation, recommendation or measure one place up or down."""
     item = _item_of_kind_or_404(kind, item_id, consultation)
@@ -316,7 +411,7 @@ def shift(consultation, kind: str, item_id: int):
 
 
 @bp.route("/c/<slug>/synthesis/<kind>/<int:item_id>/edit", methods=["GET", "POST"])
-@staff_of(*READERS)
+@staff_of(*COMMISSIONERS)
 def edit_item(consultation, kind: str, item_id: int):
     """Change the wording of an orientation, recommendation or measure."""
     mark_private()
@@ -334,7 +429,7 @@ def edit_item(consultation, kind: str, item_id: int):
 
 
 @bp.route("/c/<slug>/synthesis/<kind>/<int:item_id>/delete", methods=["GET", "POST"])
-@staff_of(*READERS)
+@staff_of(*COMMISSIONERS)
 def delete_item(consultation, kind: str, item_id: int):
     """Ask, then delete an item with what it contains."""
     mark_private()
@@ -348,7 +443,7 @@ def delete_item(consultation, kind: str, item_id: int):
 
 
 @bp.route("/c/<slug>/reading/<int:testimony_id>/evidence", methods=["POST"])
-@staff_of(*READERS)
+@staff_of(*COMMISSIONERS)
 def add_evidence(consultation, testimony_id: int):
     """Cite the testimony (or one of its excerpts) in support of a recommendation."""
     testimony = staff_testimony_or_404(consultation, testimony_id)
@@ -369,7 +464,7 @@ def add_evidence(consultation, testimony_id: int):
 
 
 @bp.route("/c/<slug>/analysis", methods=["GET", "POST"])
-@staff_of(*READERS)
+@staff_of(*COMMISSIONERS)
 def analysis(consultation):
     """Queue the text analysis (the worker runs it) and show the latest result."""
     mark_private()

@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 import numpy as np
 from flask_babel import lazy_gettext as _l
 from flask import current_app
-from markupsafe import Markup
 from sqlalchemy import and_, func, or_, select, update
 
 from consult import audit
@@ -497,23 +496,18 @@ def external_ids(consultation: Consultation) -> tuple[dict[int, str], dict[int, 
 @dataclass
 class Picture:
     """The opinion map drawn on the server: points and group centres in a square of
-    side SIZE (SVG user units), one colour class per group. `dots` are the points as SVG
-    circles, written once when the results are computed (numbers only: no text of
-    anyone's)."""
+    side SIZE (SVG user units), one colour class per group."""
 
-    dots: str
+    points: list[tuple[float, float, int]]
     centres: list[tuple[float, float, int, int]]
     shown: int
     total: int
 
-    @property
-    def markup(self) -> Markup:
-        return Markup(self.dots)  # noqa: S704  (our own numbers, see above)
-
 
 PICTURE_SIZE = 400
-#: Beyond this many participants, an even sample of them is drawn (the groups stay whole).
-PICTURE_MAX_POINTS = 5000
+#: Beyond this many participants, an even sample of them is drawn (the groups stay whole):
+#: 2,500 points already fill the 400-unit square.
+PICTURE_MAX_POINTS = 2500
 
 
 def opinion_picture(analysis: OpinionAnalysis) -> Picture | None:
@@ -530,10 +524,8 @@ def opinion_picture(analysis: OpinionAnalysis) -> Picture | None:
     step = max(1, len(analysis.participants) // PICTURE_MAX_POINTS)
     points = [(*place(*analysis.coordinates[i]), group_of[analysis.participants[i]])
               for i in range(0, len(analysis.participants), step)]
-    dots = "".join(f'<circle cx="{x}" cy="{y}" r="3" class="group-{int(group) % 5}"/>'
-                   for x, y, group in points)
     centres = [(*place(*group.centre), group.id, len(group.members)) for group in analysis.groups]
-    return Picture(dots, centres, len(points), len(analysis.participants))
+    return Picture(points, centres, len(points), len(analysis.participants))
 
 
 # Stored results ---------------------------------------------------------------------
@@ -680,8 +672,7 @@ def stored_results(consultation: Consultation) -> StoredResults | None:
                 for g in data["groups"]],
         agreement=[ItemConsensus(**c) for c in data["agreement"]],
         picture=None if picture is None else Picture(
-            picture["dots"], [tuple(c) for c in picture["centres"]], picture["shown"],
-            picture["total"]))
+            picture["points"], picture["centres"], picture["shown"], picture["total"]))
 
 
 def results_now(consultation: Consultation) -> StoredResults | None:

@@ -69,7 +69,7 @@ class World:
 
 
 ROLES = ("anonymous", "author", "participant", "moderator_a", "moderator_b",
-         "commissioner_a", "facilitator_a", "facilitator_b", "admin")
+         "commissioner_a", "analyst_a", "facilitator_a", "facilitator_b", "admin")
 
 
 @pytest.fixture
@@ -84,6 +84,7 @@ def world(make_consultation, make_user, make_testimony):
         "moderator_a": make_user("mod-a@example.org", roles=((w.a, Role.MODERATOR),)),
         "moderator_b": make_user("mod-b@example.org", roles=((w.b, Role.MODERATOR),)),
         "commissioner_a": make_user("com-a@example.org", roles=((w.a, Role.COMMISSIONER),)),
+        "analyst_a": make_user("ana-a@example.org", roles=((w.a, Role.ANALYST),)),
         "facilitator_a": make_user("fac-a@example.org", roles=((w.a, Role.FACILITATOR),)),
         "facilitator_b": make_user("fac-b@example.org", roles=((w.a, Role.FACILITATOR),)),
         "admin": make_user("admin@example.org", admin=True),

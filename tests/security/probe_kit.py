@@ -3,7 +3,9 @@ from dataclasses import dataclass
 
 from tests.security.conftest import ROLES
 
-STAFF = {"moderator_a", "moderator_b", "commissioner_a", "admin"}
+STAFF = {"moderator_a", "moderator_b", "commissioner_a", "analyst_a", "admin"}
+#: Who reads and codes conso-a's testimonies, confidential ones included.
+READERS_A = {"commissioner_a", "analyst_a", "admin"}
 MODERATORS_A = {"moderator_a", "commissioner_a", "admin"}
 LOGGED_IN = set(ROLES) - {"anonymous"}
 EVERYONE = set(ROLES)

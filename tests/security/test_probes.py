@@ -10,13 +10,23 @@ from tests.security import (
     probes_operations,
     probes_organisations,
     probes_paper,
+    probes_reading,
 )
 from tests.security.conftest import PENDING, ROLES, SECRET
-from tests.security.probe_kit import EVERYONE, LOGGED_IN, MODERATORS_A, STAFF, Probe, get, post
+from tests.security.probe_kit import (
+    EVERYONE,
+    LOGGED_IN,
+    MODERATORS_A,
+    READERS_A,
+    STAFF,
+    Probe,
+    get,
+    post,
+)
 
 #: The probes of the outreach areas, each in its own module.
 AREAS = (probes_organisations, probes_events, probes_entries, probes_paper, probes_hearings,
-         probes_operations)
+         probes_operations, probes_reading)
 
 
 def probes(w) -> list[Probe]:
@@ -45,20 +55,27 @@ def probes(w) -> list[Probe]:
         get(f"/c/{a}/testimonies/{pend}/attachments/{w.pending_attachment.id}", set()),
         get(f"/c/conso-b/testimonies/{pub}/attachments/{w.attachment.id}", set()),
         get(f"/c/{a}/recommendations", EVERYONE),
-        get(f"/c/{a}/reading", {"commissioner_a", "admin"}),
-        get(f"/c/{a}/reading/{conf}", {"commissioner_a", "admin"}),
+        get(f"/c/{a}/reading", READERS_A),
+        get(f"/c/{a}/reading/{conf}", READERS_A),
         get(f"/c/{a}/reading/{w.in_b.id}", set()),
-        get(f"/c/{a}/codes", {"commissioner_a", "admin"}),
+        get(f"/c/{a}/codes", READERS_A),
         get(f"/c/{a}/codes/999999", set()),
-        post(f"/c/{a}/reading/{pend}/code", {"commissioner_a", "admin"}, code=""),
+        post(f"/c/{a}/reading/{pend}/code", READERS_A, code=""),
         post(f"/c/{a}/reading/{w.in_b.id}/code", set(), code=""),
-        post(f"/c/{a}/reading/{pend}/read", {"commissioner_a", "admin"}),
-        post(f"/c/{a}/codes", {"commissioner_a", "admin"}, name=""),
+        post(f"/c/{a}/reading/{pend}/read", READERS_A),
+        post(f"/c/{a}/codes", READERS_A, name=""),
         get(f"/c/{a}/synthesis", {"commissioner_a", "admin"}),
         get(f"/c/{a}/analysis", {"commissioner_a", "admin"}),
         get("/c/conso-b/analysis", {"admin"}),
         get("/c/conso-b/synthesis", {"admin"}),
         post(f"/c/{a}/synthesis/add", {"commissioner_a", "admin"}, kind="orientation", text=""),
+        get(f"/c/{a}/synthesis/import", {"commissioner_a", "admin"}),
+        get("/c/conso-b/synthesis/import", {"admin"}),
+        post(f"/c/{a}/synthesis/import", {"commissioner_a", "admin"}, changes_nothing=True),
+        post(f"/c/{a}/synthesis/import/confirm", {"commissioner_a", "admin"},
+             text="Orientation 1 : Agir\n1. Ouvrir le soir\n", unit="text"),
+        post("/c/conso-b/synthesis/import/confirm", {"admin"},
+             text="Orientation 1 : Agir\n1. Ouvrir le soir\n", unit="text"),
         post(f"/c/{a}/synthesis/recommendations/999999/move", set(), orientation="1",
              position="1"),
         post(f"/c/{a}/synthesis/orientations/999999/status", set(), published="1"),
@@ -241,13 +258,16 @@ def test_no_probe_reaches_what_it_should_not(app, world, browser_as, figure):
             own_pages = ("/my-testimonies", "/account/data/download",
                          f"/my-testimonies/{world.confidential.id}",
                          f"/my-testimonies/{world.pending.id}/edit")
-            staff_page = probe.path.startswith((f"/c/{world.a.slug}/moderation",
-                                                f"/c/{world.a.slug}/reading"))
+            moderation_page = probe.path.startswith(f"/c/{world.a.slug}/moderation")
+            reading_page = probe.path.startswith(f"/c/{world.a.slug}/reading")
             may_see = {
                 SECRET: (role == "author" and probe.path in own_pages)
-                or (staff_page and role in {"commissioner_a", "admin"}),
+                or (moderation_page and role in {"commissioner_a", "admin"})
+                or (reading_page and role in READERS_A),
+                # The reading room lists every testimony whatever its status, for its readers.
                 PENDING: (role == "author" and probe.path in own_pages)
-                or (staff_page and role in MODERATORS_A),
+                or (moderation_page and role in MODERATORS_A)
+                or (reading_page and role in READERS_A),
             }
             for hidden, allowed_here in may_see.items():
                 if hidden in body and not allowed_here:
