@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
 
 #: Our column names, in the order of the template.
 COLUMNS = ("key", "channel", "event", "title", "testimony", "themes", "category", "region",
@@ -123,6 +122,10 @@ def _read_xlsx(data: bytes) -> Sheet:
             unpacked = sum(item.file_size for item in archive.infolist())
         if unpacked > MAX_UNPACKED_RATIO * len(data):
             raise FileRefused(_l("This spreadsheet cannot be read."))
+        # openpyxl (and the NumPy it loads) come with the first spreadsheet, not with the
+        # app (docs/benchmarks.md, "A lean process").
+        from openpyxl import load_workbook
+
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             return _rows(iter(workbook.worksheets[0].iter_rows(values_only=True)))

@@ -7,8 +7,8 @@ import random
 import secrets
 from datetime import datetime
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
@@ -35,7 +35,11 @@ from consult.models import (
 )
 from consult.synthesis.services import orientations
 from consult.voting import polis_files
-from consult.voting.opinions import OpinionAnalysis, VoteMatrix, analyse
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from consult.voting.opinions import OpinionAnalysis, VoteMatrix
 
 #: Delegate codes: 12 characters of an alphabet without look-alikes (0/O, 1/I/L), about
 #: 60 bits, printed in groups of four.
@@ -382,11 +386,15 @@ VOTES_OF_CONSULTATION = ("SELECT votes.voter_id, votes.proposal_id, votes.value 
 LOAD_BATCH = 200_000
 
 
-def _vote_columns(consultation: Consultation) -> np.ndarray:
+def _vote_columns(consultation: Consultation) -> "np.ndarray":
     """(voter, proposal, value) of every current vote of the consultation, one row each.
 
     Read with the database driver's own cursor: building a row object per vote costs
     several seconds at a million votes, and the analysis wants plain arrays anyway."""
+    # NumPy and scikit-learn load with the first analysis of the votes, not with the app
+    # (docs/benchmarks.md, "A lean process"); so does consult.voting.opinions below.
+    import numpy as np
+
     statement = VOTES_OF_CONSULTATION
     if db.engine.dialect.paramstyle != "qmark":
         statement = statement.replace("?", "%s")
@@ -401,21 +409,25 @@ def _vote_columns(consultation: Consultation) -> np.ndarray:
     return np.concatenate(chunks) if chunks else np.zeros((0, 3), dtype=np.int64)
 
 
-def vote_matrix(consultation: Consultation) -> tuple[VoteMatrix, list[int]]:
+def vote_matrix(consultation: Consultation) -> tuple["VoteMatrix", list[int]]:
     """The current votes of the consultation as a voter × proposal matrix (keyed by voter
     id and proposal id), and the proposals that may not be voted on now. As Polis does,
     their votes stay in the matrix and the analysis leaves them out (see
     `consult.voting.opinions.analyse`, `excluded_items`)."""
+    from consult.voting.opinions import VoteMatrix
+
     columns = _vote_columns(consultation)
     votable = set(db.session.execute(select(Proposal.id).where(
         Proposal.consultation_id == consultation.id, _published_source())).scalars())
-    excluded = sorted(set(np.unique(columns[:, 1]).tolist()) - votable)
-    matrix = VoteMatrix.from_arrays(columns[:, 0], columns[:, 1], columns[:, 2].astype(np.int8))
+    excluded = sorted(set(columns[:, 1].tolist()) - votable)
+    matrix = VoteMatrix.from_arrays(columns[:, 0], columns[:, 1], columns[:, 2].astype("int8"))
     return matrix, excluded
 
 
-def opinion_groups(consultation: Consultation) -> OpinionAnalysis:
+def opinion_groups(consultation: Consultation) -> "OpinionAnalysis":
     """Polis-style opinion groups of the consultation's voters (deterministic)."""
+    from consult.voting.opinions import analyse
+
     matrix, excluded = vote_matrix(consultation)
     return analyse(matrix, min_votes=consultation.min_votes_for_groups, excluded_items=excluded)
 
@@ -448,13 +460,13 @@ PICTURE_SIZE = 400
 PICTURE_MAX_POINTS = 5000
 
 
-def opinion_picture(analysis: OpinionAnalysis) -> Picture | None:
+def opinion_picture(analysis: "OpinionAnalysis") -> Picture | None:
     if not analysis.groups:
         return None
     group_of = analysis.group_of()
-    xy = np.array(analysis.coordinates, dtype=float)
-    low, high = xy.min(axis=0), xy.max(axis=0)
-    scale = (PICTURE_SIZE - 40) / max(float((high - low).max()), 1e-9)
+    xs, ys = zip(*analysis.coordinates)
+    low, high = (min(xs), min(ys)), (max(xs), max(ys))
+    scale = (PICTURE_SIZE - 40) / max(high[0] - low[0], high[1] - low[1], 1e-9)
 
     def place(x: float, y: float) -> tuple[float, float]:
         return (round(20 + (x - low[0]) * scale, 1), round(20 + (high[1] - y) * scale, 1))
@@ -517,8 +529,8 @@ def import_polis(consultation: Consultation, export: polis_files.PolisExport,
     return len(proposals), len(voters), len(rows)
 
 
-def export_polis(consultation: Consultation, directory, analysis: OpinionAnalysis | None = None
-                 ) -> tuple[int, int]:
+def export_polis(consultation: Consultation, directory,
+                 analysis: "OpinionAnalysis | None" = None) -> tuple[int, int]:
     """Write the consultation's statements and current votes as a Polis export
     (comments.csv, votes.csv, participants-votes.csv with our opinion groups)."""
     voter_ids, proposal_ids = external_ids(consultation)
