@@ -144,6 +144,11 @@ class _RowChecker:
         self.consultation, self.organisation = consultation, organisation
         self.lists = _Lists(consultation, organisation)
         self.form = ImportedRowForm(formdata=None, consultation=consultation)
+        # `check` fills the choice fields only with values taken from the lists above (or
+        # from the channels, consents and visibilities the form offers): WTForms need not
+        # look for them again among the choices, row after row.
+        for name in ("themes", "category", "region", "visibility", "channel", "consent"):
+            self.form[name].validate_choice = False
         self.lines_by_key: dict[str, int] = {}
 
     def check(self, line: int, row: dict[str, str]) -> tuple[NewRow | None, list[str]]:
