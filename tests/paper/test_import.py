@@ -171,6 +171,14 @@ def test_a_malformed_file_gets_one_clear_message(facilitator_a, place, content, 
     assert count_testimonies() == 0
 
 
+def test_a_line_not_in_utf8_far_into_the_file_is_named(facilitator_a, place):
+    lines = csv_file(rows(40)).split(b"\r\n")
+    lines[30] = lines[30].replace("numéro".encode(), "numéro".encode("latin-1"))
+    page = upload(facilitator_a, place.import_url, b"\r\n".join(lines)).get_data(as_text=True)
+    assert "Line 31 of this CSV file is not in UTF-8" in page
+    assert count_testimonies() == 0
+
+
 def test_a_file_over_the_limit_is_refused(facilitator_a, place, app, monkeypatch):
     monkeypatch.setitem(app.config, "IMPORT_MAX_BYTES", 1024 * 1024)
     content = csv_file(rows(1)) + b"x" * (6 * 1024 * 1024)
