@@ -278,6 +278,8 @@ def _go_through(consultation: Consultation, organisation: Organisation | None, r
     checked, batch = Checked(), []
 
     def settle() -> None:
+        if not batch:
+            return
         taken = _imported_before([row.values["submission_key"] for row in batch])
         new = [row for row in batch if row.values["submission_key"] not in taken]
         checked.already += len(batch) - len(new)
