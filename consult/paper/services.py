@@ -18,7 +18,7 @@ from typing import BinaryIO
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
@@ -274,6 +274,10 @@ def _go_through(consultation: Consultation, organisation: Organisation | None, r
                 writer: _Writer | None) -> Checked:
     """Check every row, a batch at a time; with a writer, write the new rows of each batch
     until a row is found invalid (the caller then rolls everything back)."""
+    if db.engine.dialect.name == "postgresql":
+        # Each batch's look-ups planned for their own values: the plan psycopg's prepared
+        # statement falls back to (from the sixth batch on) scanned the whole table.
+        db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     checker = _RowChecker(consultation, organisation)
     checked, batch = Checked(), []
 
