@@ -181,10 +181,10 @@ def main() -> None:
     sizes = sorted(set(args.n + args.sizes)) or [10_000, 100_000]
     seed_large.OUT_DIR.mkdir(parents=True, exist_ok=True)
     print(f"Python {platform.python_version()}, {platform.machine()}")
-    print("| database | rows | file | check (preview) | import (check + write) | import CPU | rows/s "
-          "| re-import (adds) | resident before | peak | baseline csv.reader + executemany "
-          "| import / baseline | load |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| database | rows | file | check (preview) | import (check + write) | import CPU "
+          "| rows/s | re-import (adds) | resident before | peak "
+          "| baseline csv.reader + executemany | import / baseline | load |")
+    print("| --- |" + " ---: |" * 12)
     for n in sizes:
         if args.database_url:
             url = args.database_url
