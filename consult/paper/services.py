@@ -11,6 +11,7 @@ import json
 import re
 import secrets
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -223,11 +224,25 @@ class _RowChecker:
                       }), []
 
 
+@contextmanager
+def _planned_for_their_values():
+    """On PostgreSQL, the statements inside are planned for their own values: the plan
+    that psycopg's prepared statements fall back to from their sixth run, made for any
+    values, scanned the whole table for each batch's look-up."""
+    if db.engine.dialect.name != "postgresql":
+        yield
+        return
+    db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    yield
+    db.session.execute(text("SET LOCAL plan_cache_mode = auto"))
+
+
 def _imported_before(keys: list[str]) -> set[str]:
     """Which of these submission keys are already taken: one query for a batch, on the
     unique index (the key holds the consultation and the organisation)."""
-    return set(db.session.execute(select(Testimony.submission_key).where(
-        Testimony.submission_key.in_(keys))).scalars())
+    with _planned_for_their_values():
+        return set(db.session.execute(select(Testimony.submission_key).where(
+            Testimony.submission_key.in_(keys))).scalars())
 
 
 def _theme_links(ids: dict[str, int], rows: list[NewRow]) -> list[dict]:
@@ -262,8 +277,10 @@ class _Writer:
         db.session.execute(insert(table), [
             {**self.common, **row.values,
              "receipt_token_hash": hash_receipt_token(new_receipt_token())} for row in rows])
-        ids = dict(db.session.execute(select(table.c.submission_key, table.c.id).where(
-            table.c.id > self.last_id, table.c.consultation_id == self.consultation_id)).all())
+        with _planned_for_their_values():
+            ids = dict(db.session.execute(select(table.c.submission_key, table.c.id).where(
+                table.c.id > self.last_id, table.c.consultation_id == self.consultation_id
+            )).all())
         self.last_id = max(ids[row.values["submission_key"]] for row in rows)
         links = _theme_links(ids, rows)
         if links:
@@ -274,10 +291,6 @@ def _go_through(consultation: Consultation, organisation: Organisation | None, r
                 writer: _Writer | None) -> Checked:
     """Check every row, a batch at a time; with a writer, write the new rows of each batch
     until a row is found invalid (the caller then rolls everything back)."""
-    if db.engine.dialect.name == "postgresql":
-        # Each batch's look-ups planned for their own values: the plan psycopg's prepared
-        # statement falls back to (from the sixth batch on) scanned the whole table.
-        db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     checker = _RowChecker(consultation, organisation)
     checked, batch = Checked(), []
 
