@@ -20,7 +20,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1))))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 #: The longest work that stays in a request is confirming a large spreadsheet import
-#: (40,000 rows took about a minute): two minutes leave room for it.
+#: (100,000 rows took 18 to 38 s, docs/benchmarks.md): two minutes leave room for it.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))

@@ -3,15 +3,21 @@
     .venv/bin/python bench/import.py --sizes 10000,100000
     .venv/bin/python bench/import.py 10000 100000 --database-url postgresql://postgres@127.0.0.1:54330/bench_consult
 
-For each size, a CSV file of N varied rows is written under bench/out/ (the texts,
-themes, categories, regions and visibilities of seed_large.py's testimonies, with a
-key, a channel and a consent method each), into a consultation created for the run with
-one organisation. Then, timed:
+For each size, in a fresh process (so that its peak memory is its own), a CSV file of
+N varied rows is written under bench/out/ (the texts, themes, categories, regions and
+visibilities of seed_large.py's testimonies, with a key, a channel and a consent method
+each), into a consultation created for the run with one organisation. Then, timed:
 
-- check: `read_sheet` + `check` (consult.paper: the file decoded and parsed, every row
-  through the online form's rules, the keys looked up among existing testimonies);
-- import: `import_rows` (bulk inserts of the testimonies and their themes, one transaction);
-- re-import: the same file checked and imported again (it adds nothing);
+- check: `check(read_sheet(path))` (consult.paper: the file read as a stream, every row
+  through the online form's rules, the keys looked up among earlier imports a batch at a
+  time), what the import page's preview and `--dry-run` do;
+- import: `import_rows(read_sheet(path))`, the same reading and checking with the bulk
+  inserts of each batch, in one transaction: what the confirmation and the command do;
+- re-import: the same file imported again (it adds nothing);
+- CPU: the seconds of processor the process itself spent on the check and on the import
+  (time.process_time), steadier than the wall time on a shared machine;
+- memory: the process's resident memory before the check, and its peak (ru_maxrss) once
+  the re-import is done;
 - baseline: the same file read by a plain `csv.reader` and its rows inserted as they are
   (`executemany`, one transaction) into a scratch table with the same text columns, then
   the scratch table dropped.
@@ -23,8 +29,13 @@ tables as it does on SQLite.
 """
 import argparse
 import csv
+import json
+import os
 import platform
 import random
+import resource
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -105,6 +116,11 @@ def baseline(path: Path) -> float:
     return seconds
 
 
+def resident_mb() -> float:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+
+
 def run(n: int, database_url: str) -> dict:
     app = seed_large.make_app(database_url)
     with app.app_context(), app.test_request_context(), force_locale("en"):
@@ -123,20 +139,24 @@ def run(n: int, database_url: str) -> dict:
         write_file(path, n, consultation)
         figures = {"rows": n, "file_mb": path.stat().st_size / 2**20}
 
-        started = time.perf_counter()
-        checked = services.check(consultation, organisation, read_sheet(path.read_bytes()))
+        figures["rss_before"] = resident_mb()
+        started, cpu = time.perf_counter(), time.process_time()
+        checked = services.check(consultation, organisation, read_sheet(path))
         figures["check"] = time.perf_counter() - started
+        figures["check_cpu"] = time.process_time() - cpu
         if checked.problems:
             raise SystemExit(f"{len(checked.problems)} invalid rows, e.g. {checked.problems[0]}")
-        started = time.perf_counter()
-        figures["imported"] = services.import_rows(consultation, organisation, checked, None)
+        started, cpu = time.perf_counter(), time.process_time()
+        figures["imported"] = services.import_rows(consultation, organisation,
+                                                   read_sheet(path), None).new
         figures["import"] = time.perf_counter() - started
+        figures["import_cpu"] = time.process_time() - cpu
 
         started = time.perf_counter()
-        again = services.check(consultation, organisation, read_sheet(path.read_bytes()))
-        figures["added_again"] = services.import_rows(consultation, organisation, again, None)
+        again = services.import_rows(consultation, organisation, read_sheet(path), None)
         figures["reimport"] = time.perf_counter() - started
-        figures["already"] = again.already
+        figures["added_again"], figures["already"] = again.new, again.already
+        figures["peak"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
         figures["in_database"] = db.session.execute(
             select(func.count()).select_from(Testimony)
@@ -153,13 +173,18 @@ def main() -> None:
                         help="numbers of rows, comma-separated (default: 10000,100000)")
     parser.add_argument("--database-url", type=_bench_postgresql_url,
                         help="a PostgreSQL database to use instead of fresh SQLite files")
+    parser.add_argument("--one", metavar="URL", help=argparse.SUPPRESS)  # a size's own process
     args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run(args.n[0], args.one)))
+        return
     sizes = sorted(set(args.n + args.sizes)) or [10_000, 100_000]
     seed_large.OUT_DIR.mkdir(parents=True, exist_ok=True)
     print(f"Python {platform.python_version()}, {platform.machine()}")
-    print("| database | rows | file | check (read + validate) | import | total | rows/s "
-          "| re-import (adds) | baseline csv.reader + executemany | total / baseline |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| database | rows | file | check (preview) | import (check + write) | import CPU "
+          "| rows/s | re-import (adds) | resident before | peak "
+          "| baseline csv.reader + executemany | import / baseline | load |")
+    print("| --- |" + " ---: |" * 12)
     for n in sizes:
         if args.database_url:
             url = args.database_url
@@ -167,14 +192,17 @@ def main() -> None:
             database = seed_large.OUT_DIR / f"import-{n}.sqlite"
             database.unlink(missing_ok=True)
             url = f"sqlite:///{database}"
-        f = run(n, url)
+        f = json.loads(subprocess.run(
+            [sys.executable, __file__, str(n), "--one", url], check=True, text=True,
+            stdout=subprocess.PIPE).stdout.splitlines()[-1])
         if f["imported"] != n or f["added_again"] or f["already"] != n or f["in_database"] != n:
             raise SystemExit(f"unexpected counts: {f}")
-        total = f["check"] + f["import"]
         print(f"| {f['dialect']} | {n:,} | {f['file_mb']:.0f} MB | {f['check']:.1f} s "
-              f"| {f['import']:.1f} s | {total:.1f} s | {n / total:,.0f} "
-              f"| {f['reimport']:.1f} s ({f['added_again']}) | {f['baseline']:.1f} s "
-              f"| {total / f['baseline']:.1f} |", flush=True)
+              f"| {f['import']:.1f} s | {f['import_cpu']:.1f} s | {n / f['import']:,.0f} "
+              f"| {f['reimport']:.1f} s ({f['added_again']}) | {f['rss_before']:.0f} MB "
+              f"| {f['peak']:.0f} MB | {f['baseline']:.1f} s "
+              f"| {f['import'] / f['baseline']:.1f} | {os.getloadavg()[0]:.1f} |",
+              flush=True)
 
 
 if __name__ == "__main__":

@@ -256,25 +256,27 @@ def import_testimonies(slug: str, file: Path, dry_run: bool, organisation_id: in
             raise click.ClickException("No account has this e-mail address.")
     with force_locale(language):
         try:
-            checked = paper.check(consultation, organisation, read_sheet(file.read_bytes()))
+            if dry_run:
+                checked = paper.check(consultation, organisation, read_sheet(file))
+            else:
+                checked = paper.import_rows(consultation, organisation, read_sheet(file),
+                                            entered_by)
         except FileRefused as error:
             raise click.ClickException(f"Nothing imported: {error}") from error
+        except paper.ImportRefused as error:
+            raise click.ClickException(str(error)) from error
         for problem in checked.problems:
             click.echo(f"line {problem.line}: {problem.message}", err=True)
         if checked.problems:
             click.echo(f"Nothing imported: {len(checked.problems)} problem(s) to correct.",
                        err=True)
             sys.exit(1)
-        if dry_run:
-            click.echo(f"Dry run: {len(checked.new)} new row(s) would be imported, "
-                       f"{checked.already} already imported. Nothing was written.")
-            return
-        try:
-            imported = paper.import_rows(consultation, organisation, checked, entered_by)
-        except paper.ImportRefused as error:
-            raise click.ClickException(str(error)) from error
-    click.echo(f"Imported {imported} testimonies (pending moderation); "
-               f"{checked.already} already imported.")
+    if dry_run:
+        click.echo(f"Dry run: {checked.new} new row(s) would be imported, "
+                   f"{checked.already} already imported. Nothing was written.")
+    else:
+        click.echo(f"Imported {checked.new} testimonies (pending moderation); "
+                   f"{checked.already} already imported.")
 
 
 @consult_cli.command("analyse-texts")

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from weasyprint import CSS, HTML
 
 from consult.extensions import db
 from consult.models import (
@@ -211,5 +210,8 @@ def pdf(html: str, stylesheet: Path = STYLESHEET) -> bytes:
     """The report's HTML (or another page, with its own print `stylesheet`) as a PDF: A4,
     page numbers, a table of contents with the pages, bookmarks from the headings, fonts
     embedded, text extractable."""
+    # WeasyPrint loads with the first PDF, not with the app (docs/benchmarks.md).
+    from weasyprint import CSS, HTML
+
     return HTML(string=html, url_fetcher=_no_network).write_pdf(
         stylesheets=[CSS(filename=str(stylesheet))])

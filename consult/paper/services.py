@@ -1,20 +1,25 @@
 """Testimonies typed into a spreadsheet: every row checked with the online form's rules,
 then imported all at once or not at all, each row once whatever the number of imports
 (its key makes the testimony's submission key). The web pages and `flask consult
-import-testimonies` both go through here."""
+import-testimonies` both go through here.
+
+A file is read, checked and written as a stream, in batches of BATCH_ROWS rows: what
+stays in memory for the whole file is each row's key and line (to name a key given
+twice), and the invalid rows' messages."""
 import hashlib
 import json
 import re
 import secrets
 import time
-from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
@@ -35,14 +40,16 @@ from consult.models import (
 )
 from consult.models.testimony import hash_receipt_token
 from consult.paper.forms import ImportedRowForm
-from consult.paper.spreadsheet import Sheet, plain
+from consult.paper.spreadsheet import Rows, plain
 from consult.parsing import as_id
 from consult.testimonies.services import new_receipt_token
 
-#: Rows written by one INSERT statement.
+#: Rows checked against earlier imports by one query, and written by one INSERT statement.
 BATCH_ROWS = 2_000
 #: Rows shown in the preview.
 PREVIEW_ROWS = 20
+#: An uploaded file is kept a block of this many bytes at a time.
+COPIED_BYTES = 1 << 20
 #: How long an uploaded file waits for its confirmation.
 UPLOAD_MAX_AGE_SECONDS = 3600
 _REFERENCE = re.compile(r"[A-Za-z0-9_-]{32}")
@@ -89,16 +96,14 @@ class NewRow:
 
 @dataclass
 class Checked:
-    """What a file would import: its new rows, how many were imported before, and every
-    invalid row (when there is one, nothing is imported)."""
+    """What a file imports (or would import): how many new rows, the first of them, how
+    many were imported before, and every invalid row (when there is one, nothing is
+    imported)."""
 
-    new: list[NewRow] = field(default_factory=list)
+    new: int = 0
     already: int = 0
     problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def preview(self) -> list[NewRow]:
-        return self.new[:PREVIEW_ROWS]
+    preview: list[NewRow] = field(default_factory=list)
 
 
 def submission_key(consultation: Consultation, organisation: Organisation | None,
@@ -141,6 +146,11 @@ class _RowChecker:
         self.consultation, self.organisation = consultation, organisation
         self.lists = _Lists(consultation, organisation)
         self.form = ImportedRowForm(formdata=None, consultation=consultation)
+        # `check` fills the choice fields only with values taken from the lists above (or
+        # from the channels, consents and visibilities the form offers): WTForms need not
+        # look for them again among the choices, row after row.
+        for name in ("themes", "category", "region", "visibility", "channel", "consent"):
+            self.form[name].validate_choice = False
         self.lines_by_key: dict[str, int] = {}
 
     def check(self, line: int, row: dict[str, str]) -> tuple[NewRow | None, list[str]]:
@@ -215,38 +225,25 @@ class _RowChecker:
                       }), []
 
 
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+@contextmanager
+def _planned_for_their_values():
+    """On PostgreSQL, the statements inside are planned for their own values: the plan
+    that psycopg's prepared statements fall back to from their sixth run, made for any
+    values, scanned the whole table for each batch's look-up."""
+    if db.engine.dialect.name != "postgresql":
+        yield
+        return
+    db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    yield
+    db.session.execute(text("SET LOCAL plan_cache_mode = auto"))
 
 
-def check(consultation: Consultation, organisation: Organisation | None,
-          sheet: Sheet) -> Checked:
-    """Check every row of `sheet`; count the rows imported before (by their key)."""
-    checker = _RowChecker(consultation, organisation)
-    checked, valid = Checked(), []
-    for line, row in sheet.rows:
-        new, messages = checker.check(line, row)
-        if new is None:
-            checked.problems += [Problem(line, message) for message in messages]
-        else:
-            new.values["submission_key"] = submission_key(consultation, organisation, new.key)
-            valid.append(new)
-    existing = set(db.session.execute(_imported_keys(consultation, organisation)).scalars())
-    checked.new = [row for row in valid if row.values["submission_key"] not in existing]
-    checked.already = len(valid) - len(checked.new)
-    return checked
-
-
-def _imported_keys(consultation: Consultation, organisation: Organisation | None):
-    """The submission keys of the testimonies imported before for the same organisation
-    (or for none): one query, rather than long lists of keys that a database may plan
-    badly once the statement is prepared."""
-    owner = (Testimony.organisation_id == organisation.id if organisation is not None
-             else Testimony.organisation_id.is_(None))
-    return select(Testimony.submission_key).where(
-        Testimony.consultation_id == consultation.id, owner,
-        Testimony.submission_key.is_not(None))
+def _imported_before(keys: list[str]) -> set[str]:
+    """Which of these submission keys are already taken: one query for a batch, on the
+    unique index (the key holds the consultation and the organisation)."""
+    with _planned_for_their_values():
+        return set(db.session.execute(select(Testimony.submission_key).where(
+            Testimony.submission_key.in_(keys))).scalars())
 
 
 def _theme_links(ids: dict[str, int], rows: list[NewRow]) -> list[dict]:
@@ -254,42 +251,99 @@ def _theme_links(ids: dict[str, int], rows: list[NewRow]) -> list[dict]:
             for row in rows for theme_id in row.theme_ids]
 
 
-def import_rows(consultation: Consultation, organisation: Organisation | None,
-                checked: Checked, entered_by: User | None) -> int:
-    """Write the new rows of a checked file as pending testimonies, in one transaction:
-    all of them or, if anything fails, none. Returns how many were written."""
-    if checked.problems:
-        raise ImportRefused(_l("Nothing was imported: correct the rows listed first."))
-    if not consultation.accepts_testimonies:
-        raise ImportRefused(_l("This consultation is not accepting testimonies at the moment."))
-    now = utcnow()
-    common = {"consultation_id": consultation.id, "author_id": None,
-              "entered_by_id": entered_by.id if entered_by is not None else None,
-              "organisation_id": organisation.id if organisation is not None else None,
-              "status": Status.PENDING, "consented_at": now, "created_at": now,
-              "updated_at": now}
-    table = Testimony.__table__
-    try:
+class _Writer:
+    """Writes batches of new rows as pending testimonies, with their themes, in the
+    session's transaction (committed or rolled back by the caller)."""
+
+    def __init__(self, consultation: Consultation, organisation: Organisation | None,
+                 entered_by: User | None):
+        now = utcnow()
+        self.consultation_id = consultation.id
+        self.common = {"consultation_id": consultation.id, "author_id": None,
+                       "entered_by_id": entered_by.id if entered_by is not None else None,
+                       "organisation_id": organisation.id if organisation is not None else None,
+                       "status": Status.PENDING, "consented_at": now, "created_at": now,
+                       "updated_at": now}
+        self.table = Testimony.__table__
+        self.last_id = db.session.execute(
+            select(func.coalesce(func.max(self.table.c.id), 0))).scalar_one()
+
+    def write(self, rows: list[NewRow]) -> None:
+        if not rows:
+            return
+        table = self.table
         # Plain executemany, then the new ids read back at once: RETURNING makes the
         # PostgreSQL driver parse long statements, slower than the inserts themselves.
-        before = db.session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
-        for rows in _chunks(checked.new, BATCH_ROWS):
-            # The receipt token of each is drawn and forgotten: nobody follows these online.
-            db.session.execute(insert(table), [
-                {**common, **row.values,
-                 "receipt_token_hash": hash_receipt_token(new_receipt_token())}
-                for row in rows])
-        ids = dict(db.session.execute(
-            select(table.c.submission_key, table.c.id).where(
-                table.c.id > before, table.c.consultation_id == consultation.id)).all())
-        for rows in _chunks(checked.new, BATCH_ROWS):
-            links = _theme_links(ids, rows)
-            if links:
-                db.session.execute(insert(testimony_themes), links)
+        # The receipt token of each is drawn and forgotten: nobody follows these online.
+        db.session.execute(insert(table), [
+            {**self.common, **row.values,
+             "receipt_token_hash": hash_receipt_token(new_receipt_token())} for row in rows])
+        with _planned_for_their_values():
+            ids = dict(db.session.execute(select(table.c.submission_key, table.c.id).where(
+                table.c.id > self.last_id, table.c.consultation_id == self.consultation_id
+            )).all())
+        self.last_id = max(ids[row.values["submission_key"]] for row in rows)
+        links = _theme_links(ids, rows)
+        if links:
+            db.session.execute(insert(testimony_themes), links)
+
+
+def _go_through(consultation: Consultation, organisation: Organisation | None, rows: Rows,
+                writer: _Writer | None) -> Checked:
+    """Check every row, a batch at a time; with a writer, write the new rows of each batch
+    until a row is found invalid (the caller then rolls everything back)."""
+    checker = _RowChecker(consultation, organisation)
+    checked, batch = Checked(), []
+
+    def settle() -> None:
+        if not batch:
+            return
+        taken = _imported_before([row.values["submission_key"] for row in batch])
+        new = [row for row in batch if row.values["submission_key"] not in taken]
+        checked.already += len(batch) - len(new)
+        checked.new += len(new)
+        checked.preview += new[:PREVIEW_ROWS - len(checked.preview)]
+        if writer is not None and not checked.problems:
+            writer.write(new)
+        batch.clear()
+
+    for line, row in rows:
+        new, messages = checker.check(line, row)
+        if new is None:
+            checked.problems += [Problem(line, message) for message in messages]
+            continue
+        new.values["submission_key"] = submission_key(consultation, organisation, new.key)
+        batch.append(new)
+        if len(batch) == BATCH_ROWS:
+            settle()
+    settle()
+    return checked
+
+
+def check(consultation: Consultation, organisation: Organisation | None,
+          rows: Rows) -> Checked:
+    """Check every row; count the new rows and those imported before (by their key).
+    Nothing is written."""
+    return _go_through(consultation, organisation, rows, None)
+
+
+def import_rows(consultation: Consultation, organisation: Organisation | None, rows: Rows,
+                entered_by: User | None) -> Checked:
+    """Check the rows and write the new ones as pending testimonies, in one transaction:
+    all of them or, if a row is invalid or anything fails, none (the returned problems
+    name the invalid rows' lines)."""
+    if not consultation.accepts_testimonies:
+        raise ImportRefused(_l("This consultation is not accepting testimonies at the moment."))
+    try:
+        checked = _go_through(consultation, organisation, rows,
+                              _Writer(consultation, organisation, entered_by))
+        if checked.problems:
+            db.session.rollback()
+            return checked
         record("testimonies_imported", object_type="organisation",
                object_id=organisation.id if organisation is not None else None,
                consultation_id=consultation.id, actor=entered_by,
-               details={"imported": len(checked.new), "already_imported": checked.already})
+               details={"imported": checked.new, "already_imported": checked.already})
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -298,7 +352,7 @@ def import_rows(consultation: Consultation, organisation: Organisation | None,
     except BaseException:
         db.session.rollback()
         raise
-    return len(checked.new)
+    return checked
 
 
 def _upload_dir() -> Path:
@@ -321,14 +375,22 @@ def remove_stale_uploads() -> int:
     return sum(path.suffix == ".data" for path in stale)
 
 
-def keep_upload(data: bytes, organisation: Organisation, user: User) -> str:
-    """Keep an uploaded file until its preview is confirmed; returns its reference."""
+def keep_upload(stream: BinaryIO, organisation: Organisation, user: User, limit: int) -> str:
+    """Keep an uploaded file of at most `limit` bytes (copied a block at a time) until its
+    preview is confirmed; returns its reference."""
     remove_stale_uploads()
     reference = secrets.token_urlsafe(24)
-    directory = _upload_dir()
-    (directory / f"{reference}.data").write_bytes(data)
-    (directory / f"{reference}.json").write_text(json.dumps(
-        {"organisation": organisation.id, "user": user.id}))
+    data_path, owner_path = _upload_paths(reference)
+    size = 0
+    with data_path.open("wb") as kept:
+        while size <= limit and (block := stream.read(COPIED_BYTES)):
+            size += len(block)
+            kept.write(block)
+    if size > limit:
+        data_path.unlink()
+        raise ImportRefused(_l("This file is larger than %(size)d MB: split it in several "
+                               "files.", size=limit // 2**20))
+    owner_path.write_text(json.dumps({"organisation": organisation.id, "user": user.id}))
     return reference
 
 
@@ -337,7 +399,7 @@ def _upload_paths(reference: str) -> tuple[Path, Path]:
     return directory / f"{reference}.data", directory / f"{reference}.json"
 
 
-def kept_upload(reference: str, organisation: Organisation, user: User) -> bytes:
+def kept_upload(reference: str, organisation: Organisation, user: User) -> Path:
     """The file kept under `reference` by `user` for `organisation`."""
     stale = ImportRefused(_l("This preview has expired or is not yours: send the file again."))
     if not _REFERENCE.fullmatch(reference or ""):
@@ -348,9 +410,11 @@ def kept_upload(reference: str, organisation: Organisation, user: User) -> bytes
         if (owner != {"organisation": organisation.id, "user": user.id}
                 or owner_path.stat().st_mtime < time.time() - UPLOAD_MAX_AGE_SECONDS):
             raise stale
-        return data_path.read_bytes()
     except (OSError, ValueError):
         raise stale from None
+    if not data_path.is_file():
+        raise stale
+    return data_path
 
 
 def forget_upload(reference: str) -> None:

@@ -61,19 +61,20 @@ def import_file(consultation, organisation):
     if not consultation.accepts_testimonies:
         return _import_page(consultation, organisation, form, refusal=_(
             "This consultation is not accepting testimonies at the moment."))
-    limit = current_app.config["IMPORT_MAX_BYTES"]
-    data = form.file.data.stream.read(limit + 1)
-    if len(data) > limit:
-        return _import_page(consultation, organisation, form, refusal=_(
-            "This file is larger than %(size)d MB: split it in several files.",
-            size=limit // 2**20))
     try:
-        checked = services.check(consultation, organisation, read_sheet(data))
-    except FileRefused as error:
+        reference = services.keep_upload(form.file.data.stream, organisation, current_user,
+                                         current_app.config["IMPORT_MAX_BYTES"])
+    except services.ImportRefused as error:
         return _import_page(consultation, organisation, form, refusal=str(error))
-    reference = None
-    if not checked.problems and checked.new:
-        reference = services.keep_upload(data, organisation, current_user)
+    try:
+        checked = services.check(consultation, organisation, read_sheet(
+            services.kept_upload(reference, organisation, current_user)))
+    except FileRefused as error:
+        services.forget_upload(reference)
+        return _import_page(consultation, organisation, form, refusal=str(error))
+    if checked.problems or not checked.new:
+        services.forget_upload(reference)
+        reference = None
     return _import_page(consultation, organisation, form, checked=checked, reference=reference)
 
 
@@ -88,18 +89,16 @@ def import_confirm(consultation, organisation):
         return back
     reference = form.reference.data or ""
     try:
-        data = services.kept_upload(reference, organisation, current_user)
-        checked = services.check(consultation, organisation, read_sheet(data))
-        if checked.problems:
-            services.forget_upload(reference)
-            return _import_page(consultation, organisation, checked=checked)
-        imported = services.import_rows(consultation, organisation, checked, current_user)
+        checked = services.import_rows(consultation, organisation, read_sheet(
+            services.kept_upload(reference, organisation, current_user)), current_user)
     except (services.ImportRefused, FileRefused) as error:
         flash(str(error), "error")
         return back
     services.forget_upload(reference)
+    if checked.problems:
+        return _import_page(consultation, organisation, checked=checked)
     message = ngettext("%(num)d testimony imported, waiting for moderation.",
-                       "%(num)d testimonies imported, waiting for moderation.", imported)
+                       "%(num)d testimonies imported, waiting for moderation.", checked.new)
     if checked.already:
         message += " " + ngettext("%(num)d already imported before.",
                                   "%(num)d already imported before.", checked.already)

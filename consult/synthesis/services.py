@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass
 from datetime import timedelta
 from string import ascii_lowercase
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, insert, select
@@ -40,8 +41,10 @@ from consult.models import (
     Visibility,
     utcnow,
 )
-from consult.synthesis.analysis import Analysis, analyse
 from consult.synthesis.outline import OutlineOrientation
+
+if TYPE_CHECKING:
+    from consult.synthesis.analysis import Analysis
 
 
 def measure_letter(position_index: int) -> str:
@@ -609,10 +612,14 @@ LEFT_UNREAD = (Status.REJECTED, Status.WITHDRAWN)
 
 
 def analyse_consultation(consultation: Consultation,
-                         topics: int | None = None) -> tuple[Analysis, int]:
+                         topics: int | None = None) -> tuple["Analysis", int]:
     """Topics, near-duplicates and similar testimonies of what the commissioners are to
     read (published and still awaiting moderation; rejected and withdrawn testimonies
     left out), from the text as written."""
+    # scikit-learn and SciPy load in the process that analyses, not in every process
+    # that imports the app (docs/benchmarks.md, "A lean process").
+    from consult.synthesis.analysis import analyse
+
     documents = db.session.execute(
         select(Testimony.id, Testimony.title, Testimony.body).where(
             Testimony.consultation_id == consultation.id,

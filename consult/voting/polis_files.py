@@ -21,8 +21,10 @@ import csv
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 COMMENTS_FILE = "comments.csv"
 VOTES_FILE = "votes.csv"
@@ -81,12 +83,16 @@ class PolisExport:
         """Comments a moderator rejected: they take no part in an analysis."""
         return frozenset(c.id for c in self.comments if c.moderated == REJECTED)
 
-    def vote_arrays(self, without_rejected: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def vote_arrays(self, without_rejected: bool = False
+                    ) -> tuple["np.ndarray", "np.ndarray", "np.ndarray"]:
         """(voter ids, comment ids, values) as integer arrays, for ``VoteMatrix.from_arrays``.
 
         For an analysis as Polis makes it, keep the votes on rejected comments here and pass
         ``rejected_comment_ids`` to ``analyse`` as ``excluded_items``.
         """
+        # NumPy loads with the first analysis, not with the app (docs/benchmarks.md).
+        import numpy as np
+
         rejected = self.rejected_comment_ids if without_rejected else frozenset()
         kept = [v for v in self.votes if v.comment_id not in rejected]
         return (np.fromiter((v.voter_id for v in kept), dtype=np.int64, count=len(kept)),

@@ -9,8 +9,9 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
-import numpy as np
 from flask_babel import lazy_gettext as _l
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
@@ -41,13 +42,11 @@ from consult.models import (
 from consult.queue import on_commit
 from consult.synthesis.services import orientations
 from consult.voting import polis_files
-from consult.voting.opinions import (
-    ItemConsensus,
-    OpinionAnalysis,
-    RepresentativeItem,
-    VoteMatrix,
-    analyse,
-)
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from consult.voting.opinions import OpinionAnalysis, VoteMatrix
 
 #: Delegate codes: 12 characters of an alphabet without look-alikes (0/O, 1/I/L), about
 #: 60 bits, printed in groups of four.
@@ -443,11 +442,15 @@ VOTES_OF_CONSULTATION = ("SELECT votes.voter_id, votes.proposal_id, votes.value 
 LOAD_BATCH = 200_000
 
 
-def _vote_columns(consultation: Consultation) -> np.ndarray:
+def _vote_columns(consultation: Consultation) -> "np.ndarray":
     """(voter, proposal, value) of every current vote of the consultation, one row each.
 
     Read with the database driver's own cursor: building a row object per vote costs
     several seconds at a million votes, and the analysis wants plain arrays anyway."""
+    # NumPy and scikit-learn load with the first analysis of the votes, not with the app
+    # (docs/benchmarks.md, "A lean process"); so does consult.voting.opinions below.
+    import numpy as np
+
     statement = VOTES_OF_CONSULTATION
     if db.engine.dialect.paramstyle != "qmark":
         statement = statement.replace("?", "%s")
@@ -462,21 +465,25 @@ def _vote_columns(consultation: Consultation) -> np.ndarray:
     return np.concatenate(chunks) if chunks else np.zeros((0, 3), dtype=np.int64)
 
 
-def vote_matrix(consultation: Consultation) -> tuple[VoteMatrix, list[int]]:
+def vote_matrix(consultation: Consultation) -> tuple["VoteMatrix", list[int]]:
     """The current votes of the consultation as a voter × proposal matrix (keyed by voter
     id and proposal id), and the proposals that may not be voted on now. As Polis does,
     their votes stay in the matrix and the analysis leaves them out (see
     `consult.voting.opinions.analyse`, `excluded_items`)."""
+    from consult.voting.opinions import VoteMatrix
+
     columns = _vote_columns(consultation)
     votable = set(db.session.execute(select(Proposal.id).where(
         Proposal.consultation_id == consultation.id, _published_source())).scalars())
-    excluded = sorted(set(np.unique(columns[:, 1]).tolist()) - votable)
-    matrix = VoteMatrix.from_arrays(columns[:, 0], columns[:, 1], columns[:, 2].astype(np.int8))
+    excluded = sorted(set(columns[:, 1].tolist()) - votable)
+    matrix = VoteMatrix.from_arrays(columns[:, 0], columns[:, 1], columns[:, 2].astype("int8"))
     return matrix, excluded
 
 
-def opinion_groups(consultation: Consultation) -> OpinionAnalysis:
+def opinion_groups(consultation: Consultation) -> "OpinionAnalysis":
     """Polis-style opinion groups of the consultation's voters (deterministic)."""
+    from consult.voting.opinions import analyse
+
     matrix, excluded = vote_matrix(consultation)
     return analyse(matrix, min_votes=consultation.min_votes_for_groups, excluded_items=excluded)
 
@@ -510,13 +517,13 @@ PICTURE_SIZE = 400
 PICTURE_MAX_POINTS = 2500
 
 
-def opinion_picture(analysis: OpinionAnalysis) -> Picture | None:
+def opinion_picture(analysis: "OpinionAnalysis") -> Picture | None:
     if not analysis.groups:
         return None
     group_of = analysis.group_of()
-    xy = np.array(analysis.coordinates, dtype=float)
-    low, high = xy.min(axis=0), xy.max(axis=0)
-    scale = (PICTURE_SIZE - 40) / max(float((high - low).max()), 1e-9)
+    xs, ys = zip(*analysis.coordinates)
+    low, high = (min(xs), min(ys)), (max(xs), max(ys))
+    scale = (PICTURE_SIZE - 40) / max(high[0] - low[0], high[1] - low[1], 1e-9)
 
     def place(x: float, y: float) -> tuple[float, float]:
         return (round(20 + (x - low[0]) * scale, 1), round(20 + (high[1] - y) * scale, 1))
@@ -546,7 +553,8 @@ class GroupSummary:
     id: int
     size: int
     centre: tuple[float, float]
-    representative: list[RepresentativeItem]
+    #: What `consult.voting.opinions.RepresentativeItem` holds, as plain records.
+    representative: list[SimpleNamespace]
 
 
 @dataclass
@@ -559,7 +567,8 @@ class StoredResults:
     voters: int
     items: list[ItemResult]
     groups: list[GroupSummary]
-    agreement: list[ItemConsensus]
+    #: What `consult.voting.opinions.ItemConsensus` holds, as plain records.
+    agreement: list[SimpleNamespace]
     picture: Picture | None
 
 
@@ -668,9 +677,9 @@ def stored_results(consultation: Consultation) -> StoredResults | None:
         computed_at=stored.computed_at, seconds=stored.seconds or 0.0, stale=stored.stale,
         voters=data["voters"], items=items,
         groups=[GroupSummary(g["id"], g["size"], tuple(g["centre"]),
-                             [RepresentativeItem(**r) for r in g["representative"]])
+                             [SimpleNamespace(**r) for r in g["representative"]])
                 for g in data["groups"]],
-        agreement=[ItemConsensus(**c) for c in data["agreement"]],
+        agreement=[SimpleNamespace(**c) for c in data["agreement"]],
         picture=None if picture is None else Picture(
             picture["points"], picture["centres"], picture["shown"], picture["total"]))
 
@@ -795,8 +804,8 @@ def _votes_as_cast(consultation: Consultation) -> list[tuple[int, int, int, date
                                     if (voter, proposal) not in recorded)]
 
 
-def export_polis(consultation: Consultation, directory, analysis: OpinionAnalysis | None = None
-                 ) -> tuple[int, int]:
+def export_polis(consultation: Consultation, directory,
+                 analysis: "OpinionAnalysis | None" = None) -> tuple[int, int]:
     """Write the consultation's statements and every vote cast as a Polis export
     (comments.csv, votes.csv, participants-votes.csv with our opinion groups); an
     imported conversation comes out as it went in. Returns (statements, vote rows)."""

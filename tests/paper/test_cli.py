@@ -1,8 +1,9 @@
 """`flask consult import-testimonies`: the same checks and import as the web pages."""
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from consult.extensions import db
 from consult.models import AuditEntry, Channel, Status, Testimony
+from consult.paper import services as paper
 from tests.paper.conftest import csv_file, rows, count_testimonies, xlsx_file
 
 
@@ -40,9 +41,10 @@ def test_the_import_works_and_is_idempotent(runner, place, tmp_path):
         action="testimonies_imported")).scalar_one() == 2
 
 
-def test_an_invalid_row_fails_with_its_line(runner, place, tmp_path):
+def test_an_invalid_row_fails_with_its_line(runner, place, tmp_path, monkeypatch):
     path = tmp_path / "saisie.csv"
     path.write_bytes(csv_file(rows(100, line_57={"visibility": "secret"})))
+    monkeypatch.setattr(paper, "BATCH_ROWS", 10)  # the rows before line 57 written, then undone
     result = run(runner, place, path)
     assert result.exit_code == 1
     assert "line 57: visibility: write public, anonymous or confidential." in result.output
@@ -63,3 +65,23 @@ def test_an_unreadable_file_or_a_wrong_organisation_is_refused(runner, place, tm
     result = run(runner, place, path, "--entered-by", "nobody@example.org")
     assert result.exit_code == 1 and "No account" in result.output
     assert count_testimonies() == 0
+
+
+def test_a_reimport_looks_up_earlier_rows_a_batch_at_a_time(runner, place, tmp_path,
+                                                            monkeypatch):
+    path = tmp_path / "saisie.csv"
+    path.write_bytes(csv_file(rows(200)))
+    assert run(runner, place, path).exit_code == 0
+    monkeypatch.setattr(paper, "BATCH_ROWS", 20)
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        again = run(runner, place, path)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert "Imported 0 testimonies (pending moderation); 200 already imported." in again.output
+    lookups = [sql for sql in statements if "testimonies.submission_key IN (" in sql]
+    assert len(lookups) == 10  # one a batch, not one a row
+    assert len(statements) < 100
+    assert count_testimonies() == 200

@@ -171,6 +171,14 @@ def test_a_malformed_file_gets_one_clear_message(facilitator_a, place, content, 
     assert count_testimonies() == 0
 
 
+def test_a_line_not_in_utf8_far_into_the_file_is_named(facilitator_a, place):
+    lines = csv_file(rows(40)).split(b"\r\n")
+    lines[30] = lines[30].replace("numéro".encode(), "numéro".encode("latin-1"))
+    page = upload(facilitator_a, place.import_url, b"\r\n".join(lines)).get_data(as_text=True)
+    assert "Line 31 of this CSV file is not in UTF-8" in page
+    assert count_testimonies() == 0
+
+
 def test_a_file_over_the_limit_is_refused(facilitator_a, place, app, monkeypatch):
     monkeypatch.setitem(app.config, "IMPORT_MAX_BYTES", 1024 * 1024)
     content = csv_file(rows(1)) + b"x" * (6 * 1024 * 1024)
@@ -217,9 +225,9 @@ def test_the_kept_file_is_removed_after_the_import(facilitator_a, place, import_
     assert count_testimonies() == 3
 
 
-def test_a_failure_half_way_leaves_the_database_as_it_was(app, place, monkeypatch):
-    with app.test_request_context():
-        checked = services.check(place.consultation, place.org_a, _sheet(rows(1000)))
+def test_a_failure_half_way_leaves_the_database_as_it_was(app, place, monkeypatch, tmp_path):
+    path = tmp_path / "saisie.csv"
+    path.write_bytes(csv_file(rows(1000)))
     monkeypatch.setattr(services, "BATCH_ROWS", 100)
     calls = []
     real = services._theme_links
@@ -231,17 +239,14 @@ def test_a_failure_half_way_leaves_the_database_as_it_was(app, place, monkeypatc
         return real(ids, batch)
 
     monkeypatch.setattr(services, "_theme_links", failing)
-    with pytest.raises(RuntimeError):
-        services.import_rows(place.consultation, place.org_a, checked, place.facilitator_a)
+    with app.test_request_context(), pytest.raises(RuntimeError):
+        services.import_rows(place.consultation, place.org_a, read_sheet(path),
+                             place.facilitator_a)
     assert calls == [100] * 5
     assert count_testimonies() == 0
     assert db.session.execute(select(func.count()).select_from(testimony_themes)).scalar_one() == 0
     assert db.session.execute(select(AuditEntry).filter_by(action="testimonies_imported")
                               ).first() is None
-
-
-def _sheet(data):
-    return read_sheet(csv_file(data))
 
 
 def test_an_event_of_organisation_b_is_an_invalid_row_in_a_file_of_a(facilitator_a, place):
