@@ -39,6 +39,7 @@ ACTIONS = {
     "hearings.edited": _l("edited a hearing"),
     "hearings.notes_recorded": _l("recorded a hearing's notes"),
     "recommendations.imported": _l("imported recommendations"),
+    "reading.assigned": _l("gave testimonies to a reader"),
     "recommendations.moved": _l("moved an item of the synthesis"),
     "recommendations.edited": _l("edited an item of the synthesis"),
     "recommendations.deleted": _l("deleted an item of the synthesis"),

@@ -2,7 +2,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, func, literal_column
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
@@ -133,7 +133,7 @@ class ConsultationListItem:
     @classmethod
     def _shown_name_expression(cls):
         if in_english():
-            return func.coalesce(func.nullif(cls.name_en, ""), cls.name)
+            return func.coalesce(func.nullif(cls.name_en, literal_column("''")), cls.name)
         return cls.name
 
     @declared_attr
