@@ -79,6 +79,11 @@ class Config:
     EXPORT_DIR = os.environ.get("EXPORT_DIR", str(INSTANCE_DIR / "exports"))
     EXPORT_JOB_ROWS = int(os.environ.get("EXPORT_JOB_ROWS", "50000"))
     EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", "24"))
+    #: Public pages made for anonymous readers are kept by each worker (consult.http_cache)
+    #: until something public changes, and at most this many seconds (0: never kept);
+    #: at most PAGE_CACHE_ENTRIES pages per worker (about 30 kB each).
+    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
+    PAGE_CACHE_ENTRIES = int(os.environ.get("PAGE_CACHE_ENTRIES", "1000"))
 
     #: argon2id cost: 3 passes over 64 MiB (the library's recommended defaults).
     ARGON2_TIME_COST = 3

@@ -1,16 +1,9 @@
-"""Load the production server with many visitors at once (locust, headless, loopback only).
+"""Load the production server with a summit's delegates at once (locust, headless,
+loopback only).
 
-    .venv/bin/python bench/load.py public 100000 --users 32 --duration 20
     .venv/bin/python bench/load.py summit 500 \\
         --database-url postgresql://postgres@127.0.0.1:54343/bench_load \\
         --redis-url redis://127.0.0.1:56383/0
-
-public: N testimonies are seeded (bench/seed_large.py; a SQLite file, or --database-url),
-then Consult and a bare Flask application (bench/bare_app.py) are both served by gunicorn
-with the same gunicorn.conf.py and the same settings. For each public page (home, the
-consultation, the testimony list, a search, one testimony), locust's `Reader` users ask
-for it for --duration seconds from Consult, then from the bare application; the table
-gives the requests per second and the 99th percentile of both, and their ratios.
 
 summit: a consultation in its vote phase with 20 items (published recommendations and
 measures) and D delegate codes, on PostgreSQL and Redis, served by gunicorn with
@@ -19,10 +12,11 @@ and votes on every item, then stops; the run ends when all have voted. The repor
 per second, the 99th percentile of the vote POSTs, errors, and the vote rows in the
 database against D × 20.
 
-Both scenarios run the servers in production mode (CONSULT_ENV=production, a random
-SECRET_KEY), on 127.0.0.1 ports, and stop them whatever happens. Locust runs on the same
-machine as the servers. Logs, locust's CSV files and the codes are left in
-bench/out/load/<scenario>/.
+The servers run in production mode (CONSULT_ENV=production, a random SECRET_KEY), on
+127.0.0.1 ports, and stop whatever happens. Locust runs on the same machine as the
+servers. Logs, locust's CSV files and the codes are left in bench/out/load/<scenario>/.
+The public pages against a bare Flask application: bench/throughput.py, which uses this
+file's servers and locust runs.
 """
 import argparse
 import csv
@@ -41,24 +35,12 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
-from flask import Flask
 from sqlalchemy import func, select
 
 import seed_large
-from pages import (
-    COMMON_WORD,
-    LIST_MARK,
-    TESTIMONY_LINK,
-    TESTIMONY_MARK,
-    Page,
-    _bench_postgresql_url,
-    _check,
-    _database_description,
-    _get,
-    fresh_database,
-)
+from pages import Page, _bench_postgresql_url, _check, _database_description, fresh_database
 from consult.consultations.services import save_consultation
 from consult.extensions import db
 from consult.models import DelegateCode, Proposal, Vote, VoteHistory, Voter, utcnow
@@ -69,12 +51,10 @@ ROOT = seed_large.ROOT
 LOCUSTFILE = ROOT / "bench" / "locustfile.py"
 OUT_DIR = seed_large.OUT_DIR / "load"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-#: Bounds of a run: users at once, seconds per measurement, delegates, the summit's time.
-MAX_USERS = 256
-MAX_SECONDS = 300
+#: Bounds of a run: delegates, the summit's time.
 MAX_DELEGATES = 5_000
 MAX_SUMMIT_SECONDS = 3_600
-#: Requests per public page before locust starts (each page checked; workers warmed up).
+#: Requests per page before locust starts (each page checked; workers warmed up).
 WARM_UP = 20
 #: How long a server may take to answer its first request.
 START_SECONDS = 60
@@ -152,9 +132,10 @@ class Settings:
     @classmethod
     def production(cls, folder: Path, workers: int, threads: int, **settings) -> "Settings":
         """Production mode with a fresh random secret; nothing inherited from CONSULT_*,
-        GUNICORN_* or the database and Redis settings of the calling shell."""
+        GUNICORN_*, PAGE_CACHE_* or the database and Redis settings of the calling shell."""
         inherited = ("CONSULT_", "GUNICORN_", "PROMETHEUS_", "DATABASE_URL", "REDIS_URL",
-                     "RATELIMIT_", "RATE_LIMIT_", "TRUSTED_PROXIES", "WEB_CONCURRENCY")
+                     "PAGE_CACHE_", "RATELIMIT_", "RATE_LIMIT_", "TRUSTED_PROXIES",
+                     "WEB_CONCURRENCY")
         environment = {key: value for key, value in os.environ.items()
                        if not key.startswith(inherited)}
         environment.update(CONSULT_ENV="production", SECRET_KEY=secrets.token_hex(32),
@@ -307,112 +288,6 @@ def run_locust(folder: Path, name: str, user_class: str, host: str, users: int,
                     for row in csv.DictReader(lines)]
     return LocustRun(stats, failures, "CPU usage above" in log.read_text(errors="replace"),
                      elapsed)
-
-
-# Public browsing -------------------------------------------------------------------------
-
-
-def public_pages(app: Flask) -> list[Page]:
-    """Home, the consultation, its testimony list, a search, and the newest testimony."""
-    base = f"/c/{seed_large.DEFAULT_SLUG}"
-    client = app.test_client()
-    testimony = TESTIMONY_LINK.search(_get(client, f"{base}/testimonies", LIST_MARK)).group(1)
-    return [
-        Page("home", "/", f'href="{base}"'),
-        Page("consultation", base, f'href="{base}/testimonies"'),
-        Page("testimony list", f"{base}/testimonies", LIST_MARK),
-        Page(f"search (q={COMMON_WORD})", f"{base}/testimonies?{urlencode({'q': COMMON_WORD})}",
-             LIST_MARK),
-        Page("one testimony", testimony, TESTIMONY_MARK),
-    ]
-
-
-@dataclass
-class PageResult:
-    page: Page
-    consult: LocustRun
-    bare: LocustRun
-
-    @property
-    def share(self) -> float:
-        return self.consult.total.per_second / self.bare.total.per_second
-
-    @property
-    def p99_ratio(self) -> float:
-        return self.consult.total.p99 / max(self.bare.total.p99, 1)
-
-
-def run_public(args: argparse.Namespace, folder: Path) -> None:
-    print(f"Public browsing: {args.size:,} testimonies, "
-          f"{_database_description(args.database_url)}", flush=True)
-    database_url = fresh_database(args.size, args.database_url)
-    app = seed_large.make_app(database_url)
-    with app.app_context():
-        seeded = seed_large.seed(args.size)
-        public = seed_large.count_public(seeded.consultation_id)
-        pages = public_pages(app)
-        db.engine.dispose()
-    print(f"Seeded in {seeded.seconds:.1f} s ({public:,} public testimonies)", flush=True)
-    settings = Settings.production(folder, args.workers, args.threads,
-                                   DATABASE_URL=database_url)
-    results = []
-    with ExitStack() as stack:
-        consult = started(stack, "consult", "wsgi:app", settings)
-        bare = started(stack, "bare", "bench.bare_app:app", settings)
-        load_before = load_average()
-        for number, page in enumerate(pages):
-            warm_up(consult, page)
-            runs = {}
-            for server, mark in ((consult, page.mark), (bare, '"status"')):
-                runs[server.name] = run_locust(
-                    folder, f"{number}-{server.name}", "Reader", server.url, args.users,
-                    args.users, args.duration, "--page", page.url, "--expect", mark,
-                    reset_stats=True)
-            results.append(PageResult(page, runs["consult"], runs["bare"]))
-            print(f"  {page.name}: Consult {runs['consult'].total.per_second:,.0f} req/s, "
-                  f"bare Flask {runs['bare'].total.per_second:,.0f} req/s", flush=True)
-        load_after = load_average()
-        worker_starts = {server.name: server.worker_starts() for server in (consult, bare)}
-    print()
-    print(public_markdown(args, seeded.seconds, public, results, load_before, load_after,
-                          worker_starts))
-    failures = [f for result in results for run in (result.consult, result.bare)
-                for f in run.failures]
-    if failures:
-        raise SystemExit("Some requests failed:\n" + "\n".join(failures))
-
-
-def public_markdown(args, seed_seconds: float, public: int, results: list[PageResult],
-                    load_before: float, load_after: float, worker_starts: dict[str, int]) -> str:
-    spans = [run.measured_seconds for r in results for run in (r.consult, r.bare)]
-    lines = [
-        f"- Machine: {machine()}",
-        f"- Database: {_database_description(args.database_url)}; {args.size:,} testimonies "
-        f"({public:,} public), seeded in {seed_seconds:.1f} s",
-        f"- gunicorn.conf.py with WEB_CONCURRENCY={args.workers}, "
-        f"GUNICORN_THREADS={args.threads} for both; CONSULT_ENV=production",
-        f"- Locust: {args.users} users, no pause, --run-time {args.duration} s per page and "
-        "server, Consult then bare Flask for each page; statistics reset once all users are "
-        f"running, then measured over {min(spans):.1f} to {max(spans):.1f} s",
-        f"- Load average (1 min): {load_before:.2f} before, {load_after:.2f} after",
-        f"- Workers started (gunicorn replaces one after max_requests): "
-        f"Consult {worker_starts['consult']}, bare Flask {worker_starts['bare']}",
-    ]
-    if any(run.cpu_bound for r in results for run in (r.consult, r.bare)):
-        lines.append("- Locust warned that it used more than 90 % of a CPU in some runs: "
-                     "there the server could have answered more than was asked.")
-    lines += [
-        "",
-        "| page | Consult req/s | bare Flask req/s | share of bare Flask | Consult p99 (ms) "
-        "| bare Flask p99 (ms) | p99 ratio | requests (Consult / bare) | failures |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in results:
-        c, b = r.consult.total, r.bare.total
-        lines.append(f"| {r.page.name} | {c.per_second:,.0f} | {b.per_second:,.0f} "
-                     f"| {r.share:.1%} | {c.p99:,.0f} | {b.p99:,.0f} | {r.p99_ratio:.1f}× "
-                     f"| {c.requests:,} / {b.requests:,} | {c.failures + b.failures} |")
-    return "\n".join(lines)
 
 
 # Summit ------------------------------------------------------------------------------------
@@ -618,25 +493,20 @@ def _bench_database(url: str) -> str:
     return _bench_postgresql_url(_loopback(url))
 
 
+def add_server_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=_bounded(1, 16), default=4,
+                        help="gunicorn processes, WEB_CONCURRENCY (default: 4)")
+    parser.add_argument("--threads", type=_bounded(1, 64), default=4,
+                        help="threads per process, GUNICORN_THREADS (default: 4)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      epilog="See each scenario's --help.")
     scenarios = parser.add_subparsers(dest="scenario", required=True)
-    public = scenarios.add_parser(
-        "public", help="public pages, Consult against a bare Flask app",
-        description=__doc__.split("\n\n")[2])
-    public.add_argument("size", nargs="?", type=_bounded(1, 10_000_000), default=100_000,
-                        help="testimonies to seed (default: 100000)")
-    public.add_argument("--database-url", type=_bench_database,
-                        help="a loopback PostgreSQL database whose name contains 'bench' "
-                             "(its public schema is dropped); default: a SQLite file")
-    public.add_argument("--users", type=_bounded(1, MAX_USERS), default=32,
-                        help=f"locust users at once (default: 32, at most {MAX_USERS})")
-    public.add_argument("--duration", type=_bounded(5, MAX_SECONDS), default=20,
-                        help=f"seconds per page and server (default: 20, at most {MAX_SECONDS})")
     summit = scenarios.add_parser(
         "summit", help="delegates enter their codes and vote (PostgreSQL and Redis)",
-        description=__doc__.split("\n\n")[3])
+        description=__doc__.split("\n\n")[2])
     summit.add_argument("size", nargs="?", type=_bounded(1, MAX_DELEGATES), default=500,
                         help=f"delegates, one locust user each (default: 500, at most "
                              f"{MAX_DELEGATES})")
@@ -651,17 +521,13 @@ def main() -> None:
     summit.add_argument("--time-limit", type=_bounded(10, MAX_SUMMIT_SECONDS), default=1_800,
                         help=f"seconds after which the run stops, finished or not (default: "
                              f"1800, at most {MAX_SUMMIT_SECONDS})")
-    for scenario in (public, summit):
-        scenario.add_argument("--workers", type=_bounded(1, 16), default=4,
-                              help="gunicorn processes, WEB_CONCURRENCY (default: 4)")
-        scenario.add_argument("--threads", type=_bounded(1, 64), default=4,
-                              help="threads per process, GUNICORN_THREADS (default: 4)")
+    add_server_options(summit)
     args = parser.parse_args()
     folder = OUT_DIR / args.scenario
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     print(f"Load average (1 min) at the start: {load_average():.2f}", flush=True)
-    {"public": run_public, "summit": run_summit}[args.scenario](args, folder)
+    run_summit(args, folder)
 
 
 if __name__ == "__main__":

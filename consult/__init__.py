@@ -2,7 +2,6 @@
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy.pool import NullPool
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, INSTANCE_DIR, Config, config_from_environment
@@ -48,12 +47,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     if hasattr(config_class, "check"):
         config_class.check(app.config)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
-        # A SQLite file costs nothing to open: a connection per request means concurrent
-        # requests wait only for the database's own lock, never for a pool's free slot.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "poolclass": NullPool}
-    elif not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A pooled connection the server dropped (a restart, a fail-over) is found out
         # and replaced before a request uses it.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {

@@ -237,10 +237,15 @@ def runner(app):
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def csrf_token(client, path: str = "/") -> str:
-    """The CSRF token of the client's session, read from a page as a browser would."""
-    page = client.get(path).get_data(as_text=True)
-    return CSRF.search(page).group(1)
+def csrf_token(client, path: str | None = None) -> str:
+    """The CSRF token of the client's session, read from a page as a browser would: from
+    `path` (by default the home page, with its log-out form), else from the log-in form
+    (a page without a form holds no token)."""
+    for page_path in [path or "/", "/account/login"]:
+        found = CSRF.search(client.get(page_path).get_data(as_text=True))
+        if found:
+            return found.group(1)
+    raise AssertionError(f"no form with a CSRF token on {path or '/'} or the log-in page")
 
 
 def post_form(client, path: str, data: dict | None = None, *, form_page: str | None = None,

@@ -1,11 +1,13 @@
 """French by default, English on request, and a French catalog with nothing missing."""
+import html
 import re
 from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
-from tests.conftest import csrf_token
+from consult.extensions import db
+from tests.conftest import csrf_token, log_in
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,15 +24,31 @@ def test_the_browser_language_is_followed(app):
     assert '<html lang="en">' in page.get_data(as_text=True)
 
 
+LANGUAGE_LINK = re.compile(r'<a href="([^"]+)" lang="(\w+)" hreflang')
+
+
 def test_the_language_switch_works_on_every_page_without_javascript(app):
     client = app.test_client()
+    link = LANGUAGE_LINK.search(client.get("/terms?").get_data(as_text=True))
+    assert link.group(2) == "en"
+    response = client.get(html.unescape(link.group(1)))
+    assert response.status_code == 302 and response.headers["Location"] == "/terms"
+    assert '<html lang="en">' in client.get("/terms").get_data(as_text=True)
+    client.get(html.unescape(LANGUAGE_LINK.search(client.get("/terms").get_data(as_text=True)).group(1)))
+    assert '<html lang="fr">' in client.get("/terms").get_data(as_text=True)
+
+
+def test_a_signed_in_person_switches_with_a_form_that_keeps_the_choice(app, make_user):
+    person = make_user()
+    client = app.test_client()
+    log_in(client, person.email)
     token = csrf_token(client, "/terms")
     response = client.post("/language", data={"locale": "en", "next": "/terms?",
                                               "csrf_token": token})
     assert response.status_code == 302 and response.headers["Location"] == "/terms"
     assert '<html lang="en">' in client.get("/terms").get_data(as_text=True)
-    client.post("/language", data={"locale": "fr", "csrf_token": token})
-    assert '<html lang="fr">' in client.get("/terms").get_data(as_text=True)
+    db.session.refresh(person)
+    assert person.locale == "en"
 
 
 def test_the_switch_never_sends_people_elsewhere(app):
@@ -39,6 +57,8 @@ def test_the_switch_never_sends_people_elsewhere(app):
     for target in ("https://evil.example/", "//evil.example", "/\\evil.example", "/\t/evil.example"):
         response = client.post("/language", data={"locale": "en", "next": target,
                                                   "csrf_token": token})
+        assert response.headers["Location"] == "/"
+        response = client.get("/language/fr", query_string={"next": target})
         assert response.headers["Location"] == "/"
 
 

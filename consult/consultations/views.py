@@ -13,6 +13,7 @@ from consult.access import (
     public,
     staff_of,
 )
+from consult.http_cache import for_visitors
 from consult.consultations import bp, reach, services
 from consult.consultations.forms import ConsultationForm, ListItemForm, NewConsultationForm
 from consult.i18n import local_to_utc, utc_to_local
@@ -24,6 +25,7 @@ DATE_FIELDS = [attribute for _phase, attribute in PHASE_STARTS]
 
 @bp.route("/")
 @public
+@for_visitors
 def index():
     """The consultations anyone can read."""
     return render_template("consultations/index.html", consultations=services.public_consultations())
@@ -31,6 +33,7 @@ def index():
 
 @bp.route("/c/<slug>")
 @public
+@for_visitors
 def show(slug: str):
     """A consultation: what it is about, its themes, phase, dates and figures."""
     consultation = consultation_or_404(slug)

@@ -17,6 +17,7 @@ from consult.access import (
     member_of_organisation,
     public,
 )
+from consult.http_cache import for_visitors
 from consult.events import bp, ical, services
 from consult.events.forms import CancelEventForm, EventForm, ReportForm
 from consult.extensions import limit
@@ -61,6 +62,7 @@ def _listed_or_404(consultation: Consultation, event_id: int) -> LocalEvent:
 
 @bp.route("/c/<slug>/events")
 @public
+@for_visitors
 def agenda(slug: str):
     """Upcoming events (or, with ?past=1, those that are over), by region and theme."""
     consultation = consultation_or_404(slug)
@@ -74,6 +76,7 @@ def agenda(slug: str):
 
 @bp.route("/c/<slug>/events.ics")
 @public
+@for_visitors
 def calendar(slug: str):
     """The agenda as an iCalendar feed, with the same filters (an unknown one is a 400)."""
     consultation = consultation_or_404(slug)
@@ -92,6 +95,7 @@ def calendar(slug: str):
 
 @bp.route("/c/<slug>/events/<int:event_id>")
 @public
+@for_visitors
 def show(slug: str, event_id: int):
     """One event: what, when, where, the seats, and the person's registration."""
     consultation = consultation_or_404(slug)

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.access import consultation_or_404, may_see_results, public, staff_of
+from consult.http_cache import for_visitors
 from consult.exports import bp, refiqda, report, services
 from consult.extensions import db, limit
 from consult.models import Job, Role
@@ -146,6 +147,7 @@ def _report(slug: str):
 
 @bp.route("/c/<slug>/report")
 @public
+@for_visitors
 def report_page(slug: str):
     """The synthesis report, public once the consultation is closed (its commissioners
     see it all along)."""

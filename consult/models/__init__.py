@@ -8,7 +8,7 @@ from consult.models.consultation import (
     Theme,
 )
 from consult.models.moderation import AuditEntry, Flag, RejectionReason
-from consult.models.operations import Job, JobState, OutboxMessage
+from consult.models.operations import ContentVersion, Job, JobState, OutboxMessage
 from consult.models.outreach import (
     Hearing,
     Invitation,
@@ -61,6 +61,7 @@ from consult.models.voting import (
 )
 
 __all__ = [
+    "ContentVersion",
     "Job",
     "JobState",
     "OutboxMessage",

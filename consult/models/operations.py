@@ -2,7 +2,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.models.base import Base, str_enum, utcnow
@@ -63,3 +63,15 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     #: The last failure's kind (e.g. ConnectionRefusedError), for operators.
     last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class ContentVersion(Base):
+    """One row: a number that grows with every committed change to what the public pages
+    show, and when it last grew. Pages kept for anonymous readers (consult.http_cache) are
+    valid for one number; a change makes them all stale at once."""
+
+    __tablename__ = "content_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(BigInteger, default=0)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)

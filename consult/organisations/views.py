@@ -16,6 +16,7 @@ from consult.access import (
     organisation_or_404,
     public,
 )
+from consult.http_cache import for_visitors
 from consult.extensions import limit
 from consult.labels import label
 from consult.models import (
@@ -35,6 +36,7 @@ from consult.testimonies.services import AlreadyReceived, TestimonyError
 
 @bp.route("/c/<slug>/organisations")
 @public
+@for_visitors
 def index(slug: str):
     """The consultation's approved organisations, in one region when asked."""
     consultation = consultation_or_404(slug)
@@ -48,6 +50,7 @@ def index(slug: str):
 
 @bp.route("/c/<slug>/organisations/<int:organisation_id>")
 @public
+@for_visitors
 def show(slug: str, organisation_id: int):
     """An organisation's page; its members also find their tools and fellow members here."""
     consultation = consultation_or_404(slug)

@@ -18,6 +18,7 @@ from consult.access import (
     staff_of,
     staff_testimony_or_404,
 )
+from consult.http_cache import for_visitors
 from consult.extensions import db
 from consult.parsing import as_id
 from consult.models import (
@@ -63,6 +64,7 @@ def synthesis_context() -> dict:
 
 @bp.route("/c/<slug>/recommendations")
 @public
+@for_visitors
 def recommendations(slug: str):
     """Published orientations, recommendations and measures, with supporting quotes."""
     consultation = consultation_or_404(slug)

@@ -14,6 +14,7 @@ from consult.access import (
     public,
     public_testimony_or_404,
 )
+from consult.http_cache import for_visitors
 from consult.extensions import limit
 from consult.parsing import as_id
 from consult.models import Channel, Status, Testimony
@@ -189,6 +190,7 @@ def _filters() -> services.Filters:
 
 @bp.route("/c/<slug>/testimonies")
 @public
+@for_visitors
 def index(slug: str):
     """Published testimonies, filtered and searched, newest first."""
     consultation = consultation_or_404(slug)
@@ -201,6 +203,7 @@ def index(slug: str):
 
 @bp.route("/c/<slug>/testimonies/<int:testimony_id>")
 @public
+@for_visitors
 def show(slug: str, testimony_id: int):
     """One published testimony, with its attachments."""
     consultation = consultation_or_404(slug)

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.access import MODERATORS, admin_only, consultation_or_404, may_see_results, public, staff_of
+from consult.http_cache import for_visitors
 from consult.extensions import db, limit
 from consult.parsing import as_id
 from consult.models import Consultation, ParticipantCategory, Proposal, VoteValue
@@ -147,6 +148,7 @@ def new_statement(slug: str):
 
 @bp.route("/c/<slug>/results")
 @public
+@for_visitors
 def results(slug: str):
     """Results per item, overall and by category and region; consensus, divisive items
     and opinion groups. Public once the consultation is closed."""

@@ -6,9 +6,10 @@ from tests.security.test_probes import probes
 
 
 #: What a first view may have the worker compute (vote results, the open-data package
-#: and the PDF report made once, and the jobs doing it): figures and files derived from
-#: the data, which no request can choose.
-DERIVED = {"vote_results", "jobs"}
+#: and the PDF report made once, and the jobs doing it, which moves the content version
+#: of the pages kept for visitors): figures and files derived from the data, which no
+#: request can choose.
+DERIVED = {"vote_results", "jobs", "content_version"}
 
 
 def whole_database(with_audit_log: bool = True) -> dict:

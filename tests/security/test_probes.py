@@ -209,6 +209,7 @@ def probes(w) -> list[Probe]:
         get(f"/api/v1/consultations/{a}/recommendations", EVERYONE),
         get(f"/api/v1/consultations/{a}/results", set()),
         post("/language", EVERYONE, locale="fr"),
+        get("/language/fr", set()),  # a redirect back for everyone: it shows nothing
         post("/account/logout", LOGGED_IN),
         post("/account/sessions/end-all", LOGGED_IN),
     ] + [probe for area in AREAS for probe in area.probes(w)]

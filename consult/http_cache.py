@@ -1,0 +1,217 @@
+"""Public pages kept for anonymous readers.
+
+A page marked `@for_visitors` is made once per content version, language and address,
+then answered from the worker's memory until something public changes; browsers and
+reverse proxies get an `ETag` and a `Last-Modified` to ask again with, and a 304 Not
+Modified costs one small query. Nothing is kept for a signed-in person, a session that
+carries more than its language, a page that holds a form's token or a message, or an
+answer other than 200.
+
+The content version (`ContentVersion`) grows in the same transaction as every committed
+change to a table the public pages read (all tables but those in `UNSHOWN_TABLES`):
+listeners on the ORM session note the changes, and the commit bumps the number. Pages
+that depend on the clock (a phase that opens, an event that passes) are made again at
+least every PAGE_CACHE_SECONDS.
+"""
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import wraps
+from itertools import chain
+from pathlib import Path
+
+from flask import Response, current_app, g, make_response, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from consult.extensions import db, insert_or_update
+from consult.models import ContentVersion, utcnow
+
+#: Tables no cached page reads: votes (the results page reads the stored results),
+#: staff work, accounts' sessions, the log and the queues. A write to them leaves the
+#: public pages as they are.
+UNSHOWN_TABLES = frozenset({
+    "content_version", "votes", "vote_history", "voters", "delegate_codes", "audit_log",
+    "jobs", "outbox_messages", "user_sessions", "readings", "assignments", "coding_samples",
+    "codes", "excerpts", "analysis_runs", "near_duplicates", "flags", "role_assignments",
+    "organisation_invitations",
+})
+
+#: What a visitor's session may hold for a page to be shared with other visitors.
+SHAREABLE_SESSION_KEYS = frozenset({"locale", "csrf_token"})
+
+_CHANGED = "content_changed"
+_VERSION_ROW = 1
+
+
+def _notes_a_change(session: Session, table: str | None) -> None:
+    if table is not None and table not in UNSHOWN_TABLES:
+        session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "before_flush")
+def _note_flushed_changes(session: Session, _context, _instances) -> None:
+    if session.info.get(_CHANGED):
+        return
+    for instance in chain(session.new, session.deleted):
+        _notes_a_change(session, getattr(instance, "__tablename__", None))
+    for instance in session.dirty:
+        if session.is_modified(instance):
+            _notes_a_change(session, getattr(instance, "__tablename__", None))
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        _notes_a_change(state.session, getattr(state.statement.table, "name", None))
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_on_commit(session: Session) -> None:
+    session.flush()
+    if session.info.pop(_CHANGED, False):
+        now = utcnow()
+        insert_or_update(ContentVersion, {"id": _VERSION_ROW, "number": 1, "changed_at": now},
+                         ["id"], {"number": ContentVersion.number + 1, "changed_at": now},
+                         session=session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_changes(session: Session) -> None:
+    session.info.pop(_CHANGED, None)
+
+
+@dataclass(frozen=True)
+class _Version:
+    tag: str
+    #: None while it is still the second of the last change: a page sent now could miss
+    #: a second change in that second, so only its ETag can be checked.
+    last_modified: datetime | None
+
+
+@dataclass(frozen=True)
+class _Page:
+    tag: str
+    body: bytes
+    headers: list[tuple[str, str]]
+
+
+class _Pages:
+    """The pages one worker keeps, least recently used first out."""
+
+    def __init__(self) -> None:
+        self._pages: OrderedDict[tuple, _Page] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, tag: str) -> _Page | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is None or page.tag != tag:
+                return None
+            self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: tuple, page: _Page, limit: int) -> None:
+        with self._lock:
+            self._pages[key] = page
+            self._pages.move_to_end(key)
+            while len(self._pages) > limit:
+                self._pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
+def _pages() -> _Pages:
+    return current_app.extensions.setdefault("visitor_pages", _Pages())
+
+
+def _code_digest() -> str:
+    """What the pages are made with (templates, catalogs, code), so that a new release
+    never answers 304 for a page of the old one. Computed once per process."""
+    digest = current_app.extensions.get("page_code_digest")
+    if digest is None:
+        root = Path(current_app.root_path)
+        files = chain(Path(current_app.template_folder).rglob("*.html"), root.rglob("*.py"),
+                      root.rglob("*.mo"))
+        hashed = hashlib.blake2b(digest_size=6)
+        for path in sorted(files):
+            hashed.update(path.read_bytes())
+        digest = current_app.extensions["page_code_digest"] = hashed.hexdigest()
+    return digest
+
+
+def _current_version() -> _Version:
+    row = db.session.execute(select(ContentVersion.number, ContentVersion.changed_at)
+                             .where(ContentVersion.id == _VERSION_ROW)).first()
+    number, changed_at = row if row else (0, datetime(2000, 1, 1, tzinfo=timezone.utc))
+    changed_at = changed_at.replace(tzinfo=timezone.utc)
+    if changed_at.microsecond:  # HTTP dates count whole seconds: round up
+        changed_at = changed_at.replace(microsecond=0) + timedelta(seconds=1)
+    period = current_app.config["PAGE_CACHE_SECONDS"]
+    now = time.time()
+    window = int(now // period)
+    last_modified = max(changed_at, datetime.fromtimestamp(window * period, timezone.utc))
+    # The time of the change is in the tag too: a number never names two versions, even
+    # where the row was deleted and made again.
+    stamp = f"{number}.{row[1]:%y%m%d%H%M%S%f}" if row else "0"
+    return _Version(tag=f"{stamp}.{window}.{get_locale()}.{_code_digest()}",
+                    last_modified=last_modified if last_modified.timestamp() <= now else None)
+
+
+def _shared_with_visitors() -> bool:
+    return (request.method in ("GET", "HEAD") and not current_user.is_authenticated
+            and set(session.keys()) <= SHAREABLE_SESSION_KEYS)
+
+
+def _with_validators(response: Response, version: _Version) -> Response:
+    response.set_etag(version.tag, weak=True)
+    response.last_modified = version.last_modified
+    response.headers["Cache-Control"] = "public, no-cache"
+    response.vary.update(("Cookie", "Accept-Language"))
+    return response
+
+
+def _not_modified(version: _Version) -> bool:
+    if request.if_none_match:
+        return request.if_none_match.contains_weak(version.tag)
+    since = request.if_modified_since
+    return None not in (since, version.last_modified) and version.last_modified <= since
+
+
+def _keepable(response: Response) -> bool:
+    return (response.status_code == 200 and not response.direct_passthrough
+            and "csrf_token" not in g and not session.modified
+            and "Set-Cookie" not in response.headers)
+
+
+def for_visitors(view):
+    """Share the page among anonymous readers until the content changes (see above)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_app.config["PAGE_CACHE_SECONDS"] or not _shared_with_visitors():
+            return view(*args, **kwargs)
+        version = _current_version()
+        if _not_modified(version):
+            return _with_validators(Response(status=304), version)
+        key = (request.full_path, str(get_locale()))
+        kept = _pages().get(key, version.tag)
+        if kept is not None:
+            return _with_validators(Response(kept.body, headers=kept.headers), version)
+        response = make_response(view(*args, **kwargs))
+        if not _keepable(response):
+            return response
+        headers = [(name, value) for name, value in response.headers.items()
+                   if name in ("Content-Type", "Content-Language")]
+        _pages().put(key, _Page(version.tag, response.get_data(), headers),
+                  current_app.config["PAGE_CACHE_ENTRIES"])
+        return _with_validators(response, version)
+
+    return wrapper

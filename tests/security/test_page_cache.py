@@ -1,0 +1,136 @@
+"""Public pages shared among anonymous readers (consult.http_cache): what the cache must
+never do — serve a signed-in page, a confidential testimony, one visitor's message or an
+out-of-date page — and the 304s it saves."""
+import pytest
+
+from consult.extensions import db
+from consult.models import Role, Status, Visibility
+from consult.testimonies.services import refresh_public_copy
+from tests.conftest import log_in, post_form
+from tests.testimonies.test_follow import withdraw_form
+
+
+@pytest.fixture
+def consultation(make_consultation):
+    return make_consultation()
+
+
+def list_path(consultation) -> str:
+    return f"/c/{consultation.slug}/testimonies"
+
+
+def test_a_visitor_gets_validators_and_a_304_until_the_content_changes(
+        client, make_client, consultation, make_testimony):
+    make_testimony(consultation, "Le premier récit publié.")
+    first = client.get(list_path(consultation))
+    assert first.status_code == 200 and "Le premier récit publié." in first.get_data(as_text=True)
+    assert first.headers["Cache-Control"] == "public, no-cache"
+    assert {"Cookie", "Accept-Language"} <= set(first.vary)
+    etag = first.headers["ETag"]
+
+    again = make_client().get(list_path(consultation), headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    assert again.headers["ETag"] == etag
+
+    make_testimony(consultation, "Un second récit, publié ensuite.")
+    after = make_client().get(list_path(consultation), headers={"If-None-Match": etag})
+    assert after.status_code == 200 and after.headers["ETag"] != etag
+    assert "Un second récit, publié ensuite." in after.get_data(as_text=True)
+
+
+def test_a_page_dated_by_last_modified_is_sent_again_after_a_change(
+        client, consultation, make_testimony):
+    make_testimony(consultation, "Un récit daté.")
+    page = client.get(list_path(consultation))
+    modified = page.headers.get("Last-Modified") or "Mon, 07 Dec 2026 00:00:00 GMT"
+    make_testimony(consultation, "Un récit plus récent.")
+    after = client.get(list_path(consultation), headers={"If-Modified-Since": modified})
+    assert after.status_code == 200
+    assert "Un récit plus récent." in after.get_data(as_text=True)
+
+
+def test_a_withdrawn_testimony_leaves_the_shared_pages_at_once(
+        client, make_client, consultation, make_testimony):
+    testimony, token = make_testimony(consultation, "Bientôt retiré de la liste.")
+    path = f"/c/{consultation.slug}/testimonies/{testimony.id}"
+    assert "Bientôt retiré de la liste." in client.get(list_path(consultation)).get_data(as_text=True)
+    assert client.get(path).status_code == 200
+
+    author = make_client()
+    author.post(f"/receipt/{token}/withdraw", data=withdraw_form(author, f"/receipt/{token}/withdraw"))
+
+    assert "Bientôt retiré de la liste." not in client.get(list_path(consultation)).get_data(as_text=True)
+    assert client.get(path).status_code == 404
+
+
+def test_a_testimony_made_confidential_is_never_served_from_the_cache(
+        client, consultation, make_testimony, make_user):
+    testimony, _ = make_testimony(consultation, "Un récit qui deviendra confidentiel.")
+    path = f"/c/{consultation.slug}/testimonies/{testimony.id}"
+    etag = client.get(path).headers["ETag"]
+
+    testimony.visibility = Visibility.CONFIDENTIAL
+    refresh_public_copy(testimony)
+    db.session.commit()
+
+    for headers in ({}, {"If-None-Match": etag}):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 404
+        assert "Un récit qui deviendra confidentiel." not in response.get_data(as_text=True)
+    assert "Un récit qui deviendra confidentiel." not in client.get(
+        list_path(consultation)).get_data(as_text=True)
+
+
+def test_nothing_is_kept_for_or_shown_from_a_signed_in_person(
+        client, make_client, consultation, make_testimony, make_user):
+    make_testimony(consultation, "Un récit lu par tout le monde.")
+    staff = make_user("com@example.org", "Commissaire Lefebvre",
+                      roles=((consultation, Role.COMMISSIONER),))
+    signed_in = make_client()
+    log_in(signed_in, staff.email)
+    for path in ("/", f"/c/{consultation.slug}", list_path(consultation)):
+        mine = signed_in.get(path)
+        assert mine.status_code == 200 and mine.headers["Cache-Control"] == "no-store"
+        assert "ETag" not in mine.headers and "Log out" in mine.get_data(as_text=True)
+
+        visitor = client.get(path)
+        assert visitor.headers["Cache-Control"] == "public, no-cache"
+        page = visitor.get_data(as_text=True)
+        assert "Log out" not in page and "Commissaire Lefebvre" not in page
+        assert 'name="csrf_token"' not in page
+
+        # And the visitors' copy never reaches the signed-in person.
+        assert "Log out" in signed_in.get(
+            path, headers={"If-None-Match": visitor.headers["ETag"]}).get_data(as_text=True)
+
+
+def test_one_visitors_message_never_reaches_another(
+        client, make_client, consultation, make_testimony):
+    testimony, _ = make_testimony(consultation, "Un récit signalé.")
+    flagger = make_client()
+    post_form(flagger, f"/c/{consultation.slug}/testimonies/{testimony.id}/flag",
+              {"reason": "spam"})
+    own = flagger.get(list_path(consultation))
+    assert "a moderator will look at this testimony again" in own.get_data(as_text=True)
+    assert own.headers.get("Cache-Control") != "public, no-cache"
+    other = client.get(list_path(consultation)).get_data(as_text=True)
+    assert "a moderator will look at this testimony again" not in other
+
+
+def test_each_language_has_its_own_copy(make_client, consultation, make_testimony):
+    make_testimony(consultation, "Un récit bilingue.")
+    english = make_client().get(list_path(consultation))
+    french_client = make_client()
+    french_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    french = french_client.get(list_path(consultation),
+                               headers={"If-None-Match": english.headers["ETag"]})
+    assert french.status_code == 200 and french.headers["ETag"] != english.headers["ETag"]
+    assert '<html lang="fr">' in french.get_data(as_text=True)
+    assert '<html lang="en">' in english.get_data(as_text=True)
+
+
+def test_unpublished_testimonies_stay_off_the_shared_list(client, consultation, make_testimony):
+    make_testimony(consultation, "Publié.")
+    client.get(list_path(consultation))
+    make_testimony(consultation, "En attente de modération.", status=Status.PENDING)
+    assert "En attente de modération." not in client.get(list_path(consultation)).get_data(as_text=True)
