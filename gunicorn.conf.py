@@ -24,8 +24,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
-#: Workers are replaced after this many requests (memory stays flat over weeks).
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+#: Workers are replaced after this many requests (memory stays flat over weeks). Not too
+#: often: a new worker starts with no page kept, and kept pages answer 500 a second.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
 max_requests_jitter = max_requests // 10
 #: The proxy in front sends X-Forwarded-*; the app reads them (TRUSTED_PROXIES), not gunicorn.
 #: systemd's signals control the server (docs/deploy.md); no control socket beside them.

@@ -14,11 +14,12 @@ that depend on the clock (a phase that opens, an event that passes) are made aga
 least every PAGE_CACHE_SECONDS.
 """
 import hashlib
+import math
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from functools import wraps
 from itertools import chain
 from pathlib import Path
@@ -47,6 +48,9 @@ SHAREABLE_SESSION_KEYS = frozenset({"locale", "csrf_token"})
 
 _CHANGED = "content_changed"
 _VERSION_ROW = 1
+_NEVER = datetime(2000, 1, 1)
+_VERSION_QUERY = select(ContentVersion.number, ContentVersion.changed_at).where(
+    ContentVersion.id == _VERSION_ROW)
 
 
 def _notes_a_change(session: Session, table: str | None) -> None:
@@ -148,21 +152,23 @@ def _code_digest() -> str:
 
 
 def _current_version() -> _Version:
-    row = db.session.execute(select(ContentVersion.number, ContentVersion.changed_at)
-                             .where(ContentVersion.id == _VERSION_ROW)).first()
-    number, changed_at = row if row else (0, datetime(2000, 1, 1, tzinfo=timezone.utc))
-    changed_at = changed_at.replace(tzinfo=timezone.utc)
-    if changed_at.microsecond:  # HTTP dates count whole seconds: round up
-        changed_at = changed_at.replace(microsecond=0) + timedelta(seconds=1)
+    # On a connection of its own, not the request's session: a kept page then costs no
+    # ORM session, and nothing of this read stays open for the view.
+    with db.engine.connect() as connection:
+        row = connection.execute(_VERSION_QUERY).first()
+    number, changed_at = row if row else (0, _NEVER)
     period = current_app.config["PAGE_CACHE_SECONDS"]
     now = time.time()
     window = int(now // period)
-    last_modified = max(changed_at, datetime.fromtimestamp(window * period, timezone.utc))
+    # HTTP dates count whole seconds: the change's second is rounded up.
+    changed = math.ceil(changed_at.replace(tzinfo=timezone.utc).timestamp())
+    last_modified = max(changed, window * period)
     # The time of the change is in the tag too: a number never names two versions, even
     # where the row was deleted and made again.
-    stamp = f"{number}.{row[1]:%y%m%d%H%M%S%f}" if row else "0"
-    return _Version(tag=f"{stamp}.{window}.{get_locale()}.{_code_digest()}",
-                    last_modified=last_modified if last_modified.timestamp() <= now else None)
+    return _Version(
+        tag=f"{number}.{changed_at.isoformat()}.{window}.{get_locale()}.{_code_digest()}",
+        last_modified=(datetime.fromtimestamp(last_modified, timezone.utc)
+                       if last_modified <= now else None))
 
 
 def _shared_with_visitors() -> bool:
