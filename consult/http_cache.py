@@ -30,7 +30,7 @@ from flask_login import current_user
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from consult.extensions import db, insert_or_update
+from consult.extensions import db, insert_or_update, limiter
 from consult.models import ContentVersion, utcnow
 
 #: Tables no cached page reads: votes (the results page reads the stored results),
@@ -220,4 +220,13 @@ def for_visitors(view):
                   current_app.config["PAGE_CACHE_ENTRIES"])
         return _with_validators(response, version)
 
+    wrapper.kept_for_visitors = True
     return wrapper
+
+
+@limiter.request_filter
+def _kept_pages_have_no_limits() -> bool:
+    """Reading a page kept for visitors is rate-limited nowhere (a form it leads to is
+    another view, with its own limit): the limiter need not look its limits up."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return request.method in ("GET", "HEAD") and getattr(view, "kept_for_visitors", False)
