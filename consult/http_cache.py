@@ -152,9 +152,9 @@ def _code_digest() -> str:
 
 
 def _current_version() -> _Version:
-    # On a connection of its own, not the request's session: a kept page then costs no
-    # ORM session, and nothing of this read stays open for the view.
-    with db.engine.connect() as connection:
+    # On a connection of its own, not the request's session, outside any transaction: a
+    # kept page costs no ORM session and one round trip for the read alone.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         row = connection.execute(_VERSION_QUERY).first()
     number, changed_at = row if row else (0, _NEVER)
     period = current_app.config["PAGE_CACHE_SECONDS"]
