@@ -35,6 +35,7 @@ from consult.models.synthesis import (
     Orientation,
     Reading,
     Recommendation,
+    TopicMember,
 )
 from consult.models.testimony import (
     Attachment,
@@ -98,6 +99,7 @@ __all__ = [
     "Orientation",
     "Reading",
     "Recommendation",
+    "TopicMember",
     "Attachment",
     "AuditEntry",
     "Base",

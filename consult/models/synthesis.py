@@ -188,8 +188,24 @@ class AnalysisRun(Base):
     #: "running", "done" or "failed".
     state: Mapped[str] = mapped_column(String(10), default="running")
     testimonies: Mapped[int] = mapped_column(default=0)
-    #: Topics, duplicate groups and similar testimonies (see consult.synthesis.analysis).
-    result: Mapped[str] = mapped_column(Text, default="{}")
+    #: Topics, duplicate groups and similar testimonies (see consult.synthesis.analysis);
+    #: its size grows with the consultation, so it is loaded only when asked for.
+    result: Mapped[str] = mapped_column(Text, default="{}", deferred=True)
+    #: The topics without their members (number, top terms, size), as JSON: what every
+    #: page of the reading room shows; the members are in `topic_members`.
+    topics: Mapped[str] = mapped_column(Text, default="[]")
+
+
+class TopicMember(Base):
+    """A testimony that an analysis put in one of its topics."""
+
+    __tablename__ = "topic_members"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("analysis_runs.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    topic: Mapped[int] = mapped_column(primary_key=True)
+    testimony_id: Mapped[int] = mapped_column(ForeignKey("testimonies.id", ondelete="CASCADE"),
+                                              primary_key=True, index=True)
 
 
 class NearDuplicate(Base):
