@@ -433,19 +433,28 @@ class ListCounts:
         return format_number(value)
 
 
-def list_counts(query, user: User) -> ListCounts:
+def list_counts(query, key, user: User) -> ListCounts:
     """How many testimonies the list holds, how many of them the reader has read, and how
-    many someone has read, each counted up to COUNT_CAP + 1."""
-    def capped(restricted):
+    many someone has read, each counted up to COUNT_CAP + 1.
+
+    Without a search, the testimonies read are counted from the readings, so those counts
+    grow with what the team has read, not with the consultation. With one, every count
+    follows the search index in its order (`key`), in one pass over its matches: asked
+    about each testimony read, FTS5 would rebuild the matches of a prefix each time."""
+    searched = key is not Testimony.id
+    # "+ 0": SQLite would otherwise hand each testimony read to FTS5 as a rowid to find.
+    read = key + 0 if searched else key
+
+    def capped(restricted, ordered: bool):
         return select(func.count()).select_from(
-            restricted.with_only_columns(Testimony.id).order_by(None)
+            restricted.with_only_columns(Testimony.id).order_by(key if ordered else None)
             .limit(COUNT_CAP + 1).subquery()).scalar_subquery()
 
     mine = select(Reading.testimony_id).where(Reading.user_id == user.id)
     anyone = select(Reading.testimony_id)
     matching, read_by_me, read_by_anyone = db.session.execute(select(
-        capped(query), capped(query.where(Testimony.id.in_(mine))),
-        capped(query.where(Testimony.id.in_(anyone))))).one()
+        capped(query, True), capped(query.where(read.in_(mine)), searched),
+        capped(query.where(read.in_(anyone)), searched))).one()
     return ListCounts(matching, read_by_me, read_by_anyone, COUNT_CAP)
 
 

@@ -121,7 +121,7 @@ def reading_room(consultation):
     may_lead = may_lead_reading(consultation)
     return render_template("synthesis/reading_room.html", consultation=consultation,
                            items=items, read=read, filters=filters, pages=pages,
-                           counts=services.list_counts(query, current_user),
+                           counts=services.list_counts(query, key, current_user),
                            copies=services.copies_of(consultation, ids),
                            can_fold=services.latest_finished_analysis(consultation) is not None,
                            topics=services.analysis_topics(consultation),
