@@ -60,12 +60,14 @@ def _split_topics():
     known = set(connection.execute(existing).scalars())
     for run_id, result in connection.execute(
             sa.select(runs.c.id, runs.c.result).where(runs.c.state == "done")).all():
-        topics = json.loads(result).get("topics", [])
+        topics = [(t["number"], t["top_terms"],
+                   [id_ for id_ in t["testimony_ids"] if id_ in known])
+                  for t in json.loads(result).get("topics", [])]
         connection.execute(runs.update().where(runs.c.id == run_id).values(topics=json.dumps(
-            [{"number": t["number"], "top_terms": t["top_terms"],
-              "size": len(t["testimony_ids"])} for t in topics], ensure_ascii=False)))
-        rows = [{"run_id": run_id, "topic": t["number"], "testimony_id": id_}
-                for t in topics for id_ in t["testimony_ids"] if id_ in known]
+            [{"number": number, "top_terms": terms, "size": len(ids)}
+             for number, terms, ids in topics], ensure_ascii=False)))
+        rows = [{"run_id": run_id, "topic": number, "testimony_id": id_}
+                for number, _terms, ids in topics for id_ in ids]
         if rows:
             connection.execute(members.insert(), rows)
 
