@@ -61,7 +61,8 @@ ABSENT_WORD = "introuvablement"
 
 ROW = re.compile(r'<th scope="row"><a href="/c/[^/"]+/reading/(\d+)')
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-COUNTS = re.compile(r'<p role="status" id="counts">(.*?)</p>', re.S)
+LIST_MARK = '<p role="status" id="counts">'
+COUNTS = re.compile(re.escape(LIST_MARK) + "(.*?)</p>", re.S)
 
 
 @dataclass
@@ -86,6 +87,8 @@ class Setup:
     topic: int
     topic_members: set[int]
     group: list[int]
+    #: The first testimony given to the reader among those the analysis read.
+    testimony: int
 
 
 PAGES = [
@@ -101,13 +104,21 @@ PAGES = [
     Page(f"search medium (q={MEDIUM_WORD})", {"q": MEDIUM_WORD}, lambda ids, s: len(ids) >= 10),
     Page(f"search rare (q={RARE_WORD})", {"q": RARE_WORD}, lambda ids, s: len(ids) >= 1),
     Page("search absent", {"q": ABSENT_WORD}, lambda ids, s: ids == []),
+    Page("one testimony, in my queue", {"view": "assigned", "read": "FIRST_ASSIGNED"},
+         lambda ids, s: ids == []),
 ]
+#: What a page of one testimony shows: its text, the next one in the list, the similar
+#: ones of the analysis (the page is in French).
+TESTIMONY_MARKS = ('<article class="testimony">', 'rel="next"', "Témoignages semblables")
 
 
 def _url(page: Page, setup: Setup) -> str:
-    values = {name: {"TOPIC": setup.topic, "GROUP": setup.group[0] if setup.group else ""}
-              .get(value, value) for name, value in page.query.items()}
+    values = {name: {"TOPIC": setup.topic, "GROUP": setup.group[0] if setup.group else "",
+                     "FIRST_ASSIGNED": setup.testimony}.get(value, value)
+              for name, value in page.query.items()}
     base = f"/c/{seed_large.DEFAULT_SLUG}/reading"
+    if "read" in values:
+        base = f"{base}/{values.pop('read')}"
     return f"{base}?{urlencode(values)}" if values else base
 
 
@@ -123,8 +134,8 @@ def _made_up_analysis(ids: list[int]) -> Analysis:
     return Analysis(topics=topics, duplicate_groups=groups, similar=similar)
 
 
-def _reading_team(consultation: Consultation) -> tuple[int, set[int], set[int], int, set[int],
-                                                         list[int]]:
+def _reading_team(consultation: Consultation) -> tuple[set[int], set[int], int, set[int],
+                                                         list[int], int]:
     """The reader, what they read and were given, the analysis; through the services."""
     reader = accounts.create_confirmed_user(READER_EMAIL, "Lectrice du banc", PASSWORD)
     accounts.grant_role(reader, consultation, Role.COMMISSIONER)
@@ -151,7 +162,8 @@ def _reading_team(consultation: Consultation) -> tuple[int, set[int], set[int], 
         Reading.user_id == reader.id)).scalars())
     topic = analysis.topics[2]
     group = analysis.duplicate_groups[0] if analysis.duplicate_groups else []
-    return reader.id, assigned, read, topic.number, set(topic.testimony_ids), group
+    testimony = min(assigned & set(to_read))
+    return assigned, read, topic.number, set(topic.testimony_ids), group, testimony
 
 
 def _sign_in(client, app: Flask) -> None:
@@ -173,11 +185,12 @@ def prepare(size: int, database_url: str | None) -> Setup:
     with app.app_context():
         seeded = seed_large.seed(size)
         consultation = db.session.get(Consultation, seeded.consultation_id)
-        _reader, assigned, read, topic, members, group = _reading_team(consultation)
+        assigned, read, topic, members, group, testimony = _reading_team(consultation)
         log = StatementLog(db.engine)
     client = app.test_client()
     _sign_in(client, app)
-    return Setup(size, app, client, log, seeded.seconds, assigned, read, topic, members, group)
+    return Setup(size, app, client, log, seeded.seconds, assigned, read, topic, members, group,
+                 testimony)
 
 
 def _request(setup: Setup, page: Page) -> tuple[float, int]:
@@ -189,7 +202,9 @@ def _request(setup: Setup, page: Page) -> tuple[float, int]:
         body = response.get_data(as_text=True)
         seconds = time.perf_counter() - started
     ids = [int(n) for n in ROW.findall(body)]
-    if response.status_code != 200 or not COUNTS.search(body) or not page.check(ids, setup):
+    marks = TESTIMONY_MARKS if "read" in page.query else (LIST_MARK,)
+    if response.status_code != 200 or not all(mark in body for mark in marks) \
+            or not page.check(ids, setup):
         raise SystemExit(f"N={setup.size:,} {url}: HTTP {response.status_code}, "
                          f"{len(ids)} testimonies listed, not what this page should show")
     return seconds, len(setup.log.statements)
@@ -213,7 +228,8 @@ def run(setups: list[Setup], repeat: int) -> tuple[dict, dict, dict]:
     for setup in setups:
         for page in PAGES:
             body = setup.client.get(_url(page, setup)).get_data(as_text=True)
-            counts[page.name, setup.size] = re.sub(r"\s+", " ", COUNTS.search(body).group(1))
+            shown = COUNTS.search(body)
+            counts[page.name, setup.size] = re.sub(r"\s+", " ", shown.group(1)) if shown else ""
     return seconds, statements, counts
 
 

@@ -35,6 +35,7 @@ from consult.models.synthesis import (
     Orientation,
     Reading,
     Recommendation,
+    SimilarTestimony,
     TopicMember,
 )
 from consult.models.testimony import (
@@ -99,6 +100,7 @@ __all__ = [
     "Orientation",
     "Reading",
     "Recommendation",
+    "SimilarTestimony",
     "TopicMember",
     "Attachment",
     "AuditEntry",

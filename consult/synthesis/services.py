@@ -35,6 +35,7 @@ from consult.models import (
     Reading,
     Recommendation,
     Region,
+    SimilarTestimony,
     Status,
     Testimony,
     Theme,
@@ -604,6 +605,10 @@ def store_analysis(run: AnalysisRun, result: "Analysis", count: int) -> None:
                          for group in result.duplicate_groups for member in group[1:]]),
         (TopicMember, [{"run_id": run.id, "topic": topic.number, "testimony_id": id_}
                        for topic in result.topics for id_ in topic.testimony_ids]),
+        (SimilarTestimony, [{"run_id": run.id, "testimony_id": id_, "rank": rank,
+                             "similar_id": similar, "score": score}
+                            for id_, found in result.similar.items()
+                            for rank, (similar, score) in enumerate(found)]),
     ):
         if rows:
             db.session.execute(insert(table), rows)
@@ -628,7 +633,10 @@ def similar_testimonies(consultation: Consultation, testimony_id: int) -> list[t
     run = latest_finished_analysis(consultation)
     if run is None:
         return []
-    return [tuple(pair) for pair in json.loads(run.result)["similar"].get(str(testimony_id), [])]
+    return [tuple(row) for row in db.session.execute(
+        select(SimilarTestimony.similar_id, SimilarTestimony.score).where(
+            SimilarTestimony.testimony_id == testimony_id, SimilarTestimony.run_id == run.id)
+        .order_by(SimilarTestimony.rank))]
 
 
 def folded_copies(consultation: Consultation):

@@ -2,9 +2,9 @@
 
 The staff index is separate from the public one, which holds only the masked public
 copy: on SQLite an FTS5 table kept by triggers, on PostgreSQL a stored tsvector column
-with a GIN index. The members of each topic of an analysis get a table, so that a page
-of the reading room no longer reads a whole analysis result; each run keeps its topics
-without their members in a column.
+with a GIN index. The members of each topic of an analysis and the similar testimonies
+of each testimony get tables, so that a page of the reading room no longer reads a
+whole analysis result; each run keeps its topics without their members in a column.
 
 Revision ID: e3a9c07b5d12
 Revises: da6785ec87b9
@@ -41,35 +41,67 @@ def upgrade():
     with op.batch_alter_table("topic_members", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_topic_members_testimony_id"), ["testimony_id"],
                               unique=False)
+    op.create_table(
+        "similar_testimonies",
+        sa.Column("testimony_id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("rank", sa.Integer(), nullable=False),
+        sa.Column("similar_id", sa.Integer(), nullable=False),
+        sa.Column("score", sa.Double(), nullable=False),
+        sa.ForeignKeyConstraint(["run_id"], ["analysis_runs.id"],
+                                name=op.f("fk_similar_testimonies_run_id_analysis_runs"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["similar_id"], ["testimonies.id"],
+                                name=op.f("fk_similar_testimonies_similar_id_testimonies"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["testimony_id"], ["testimonies.id"],
+                                name=op.f("fk_similar_testimonies_testimony_id_testimonies"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("testimony_id", "run_id", "rank",
+                                name=op.f("pk_similar_testimonies")),
+    )
+    with op.batch_alter_table("similar_testimonies", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_similar_testimonies_similar_id"), ["similar_id"],
+                              unique=False)
     with op.batch_alter_table("analysis_runs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("topics", sa.Text(), nullable=False, server_default="[]"))
     with op.batch_alter_table("analysis_runs", schema=None) as batch_op:
         batch_op.alter_column("topics", server_default=None)
-    _split_topics()
+    _split_results()
     _create_staff_search()
 
 
-def _split_topics():
-    """Existing results: their topics' members into the table, the rest into `topics`."""
+def _split_results():
+    """Existing results: their topics' members and similar testimonies into the tables,
+    the topics without their members into `topics`."""
     connection = op.get_bind()
     runs = sa.table("analysis_runs", sa.column("id"), sa.column("state"), sa.column("result"),
                     sa.column("topics"))
     members = sa.table("topic_members", sa.column("run_id"), sa.column("topic"),
                        sa.column("testimony_id"))
+    similar = sa.table("similar_testimonies", sa.column("testimony_id"), sa.column("run_id"),
+                       sa.column("rank"), sa.column("similar_id"), sa.column("score"))
     existing = sa.select(sa.table("testimonies", sa.column("id")).c.id)
     known = set(connection.execute(existing).scalars())
-    for run_id, result in connection.execute(
+    for run_id, text in connection.execute(
             sa.select(runs.c.id, runs.c.result).where(runs.c.state == "done")).all():
+        result = json.loads(text)
         topics = [(t["number"], t["top_terms"],
                    [id_ for id_ in t["testimony_ids"] if id_ in known])
-                  for t in json.loads(result).get("topics", [])]
+                  for t in result.get("topics", [])]
         connection.execute(runs.update().where(runs.c.id == run_id).values(topics=json.dumps(
             [{"number": number, "top_terms": terms, "size": len(ids)}
              for number, terms, ids in topics], ensure_ascii=False)))
-        rows = [{"run_id": run_id, "topic": number, "testimony_id": id_}
-                for number, _terms, ids in topics for id_ in ids]
-        if rows:
-            connection.execute(members.insert(), rows)
+        for table, rows in (
+            (members, [{"run_id": run_id, "topic": number, "testimony_id": id_}
+                       for number, _terms, ids in topics for id_ in ids]),
+            (similar, [{"run_id": run_id, "testimony_id": int(key), "rank": rank,
+                        "similar_id": other, "score": score}
+                       for key, found in result.get("similar", {}).items() if int(key) in known
+                       for rank, (other, score) in enumerate(found) if other in known]),
+        ):
+            if rows:
+                connection.execute(table.insert(), rows)
 
 
 def _create_staff_search():
@@ -117,6 +149,9 @@ def downgrade():
         op.execute("ALTER TABLE testimonies DROP COLUMN IF EXISTS staff_search_vector")
     with op.batch_alter_table("analysis_runs", schema=None) as batch_op:
         batch_op.drop_column("topics")
+    with op.batch_alter_table("similar_testimonies", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_similar_testimonies_similar_id"))
+    op.drop_table("similar_testimonies")
     with op.batch_alter_table("topic_members", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_topic_members_testimony_id"))
     op.drop_table("topic_members")
