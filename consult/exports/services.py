@@ -112,11 +112,18 @@ def _moment(value) -> str:
         value[:19].replace(" ", "T")
 
 
+def _listed(consultation: Consultation, kind: Kind, filters: dict[str, str]):
+    """The testimonies to export, with the reading room's filters; a public export keeps
+    the published ones and searches their public text only."""
+    public = kind is Kind.PUBLIC
+    query, _key = synthesis.reading_query(
+        consultation, {**EMPTY_FILTERS, **filters, "copies": "shown"}, public_text=public)
+    return query.where(Testimony.is_public.is_(True)) if public else query
+
+
 def _testimony_rows(consultation: Consultation, kind: Kind,
                     filters: dict[str, str]) -> Iterator[tuple]:
-    query = synthesis.reading_query(consultation, {**EMPTY_FILTERS, **filters, "copies": "shown"})
-    if kind is Kind.PUBLIC:
-        query = query.where(Testimony.is_public.is_(True))
+    query = _listed(consultation, kind, filters)
     query = query.with_only_columns(Testimony.id, *(_raw(column) for column in (
         Testimony.status, Testimony.visibility, Testimony.created_at, Testimony.published_at,
         Testimony.channel, Testimony.category_id, Testimony.region_id, Testimony.display_name,
@@ -219,10 +226,8 @@ def _joined(names) -> object:
 
 def _testimony_lines(consultation: Consultation, kind: Kind,
                      filters: dict[str, str]) -> Iterator[str]:
-    query = synthesis.reading_query(consultation, {**EMPTY_FILTERS, **filters, "copies": "shown"})
+    query = _listed(consultation, kind, filters)
     public = kind is Kind.PUBLIC
-    if public:
-        query = query.where(Testimony.is_public.is_(True))
     themes = select(func.string_agg(Theme.shown_name, aggregate_order_by(
         literal_column("'; '"), Theme.id))).join(
         testimony_themes, testimony_themes.c.theme_id == Theme.id).where(

@@ -35,6 +35,8 @@ from consult.models.synthesis import (
     Orientation,
     Reading,
     Recommendation,
+    SimilarTestimony,
+    TopicMember,
 )
 from consult.models.testimony import (
     Attachment,
@@ -99,6 +101,8 @@ __all__ = [
     "Orientation",
     "Reading",
     "Recommendation",
+    "SimilarTestimony",
+    "TopicMember",
     "Attachment",
     "AuditEntry",
     "Base",

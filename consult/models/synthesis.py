@@ -188,8 +188,41 @@ class AnalysisRun(Base):
     #: "running", "done" or "failed".
     state: Mapped[str] = mapped_column(String(10), default="running")
     testimonies: Mapped[int] = mapped_column(default=0)
-    #: Topics, duplicate groups and similar testimonies (see consult.synthesis.analysis).
-    result: Mapped[str] = mapped_column(Text, default="{}")
+    #: Topics, duplicate groups and similar testimonies (see consult.synthesis.analysis);
+    #: its size grows with the consultation, so it is loaded only when asked for (the
+    #: pages read `topics`, `topic_members`, `near_duplicates`, `similar_testimonies`).
+    result: Mapped[str] = mapped_column(Text, default="{}", deferred=True)
+    #: The topics without their members (number, top terms, size), as JSON: what every
+    #: page of the reading room shows; the members are in `topic_members`.
+    topics: Mapped[str] = mapped_column(Text, default="[]")
+
+
+class SimilarTestimony(Base):
+    """One of the testimonies an analysis found most similar to another, by rank: the
+    page of a testimony reads its own few, not the whole result."""
+
+    __tablename__ = "similar_testimonies"
+
+    testimony_id: Mapped[int] = mapped_column(ForeignKey("testimonies.id", ondelete="CASCADE"),
+                                              primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("analysis_runs.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    rank: Mapped[int] = mapped_column(primary_key=True)
+    similar_id: Mapped[int] = mapped_column(ForeignKey("testimonies.id", ondelete="CASCADE"),
+                                            index=True)
+    score: Mapped[float]
+
+
+class TopicMember(Base):
+    """A testimony that an analysis put in one of its topics."""
+
+    __tablename__ = "topic_members"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("analysis_runs.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    topic: Mapped[int] = mapped_column(primary_key=True)
+    testimony_id: Mapped[int] = mapped_column(ForeignKey("testimonies.id", ondelete="CASCADE"),
+                                              primary_key=True, index=True)
 
 
 class NearDuplicate(Base):

@@ -7,12 +7,13 @@ from datetime import timedelta
 from string import ascii_lowercase
 from typing import TYPE_CHECKING
 
+from flask_babel import format_number, gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
-from consult import audit
+from consult import audit, search
 from consult.extensions import db
 from consult.parsing import as_id
 from consult.queue import latest_job, new_job
@@ -34,9 +35,11 @@ from consult.models import (
     Reading,
     Recommendation,
     Region,
+    SimilarTestimony,
     Status,
     Testimony,
     Theme,
+    TopicMember,
     User,
     Visibility,
     utcnow,
@@ -355,11 +358,17 @@ def excerpt_text(excerpt: Excerpt, may_read_original: bool) -> str:
 VIEWS = ("unread", "assigned", "assigned_unread")
 
 
-def reading_query(consultation: Consultation, filters: dict[str, str], user: User | None = None):
+def reading_query(consultation: Consultation, filters: dict[str, str], user: User | None = None,
+                  *, public_text: bool = False):
     """Every testimony of the consultation, whatever its status, with the reading
-    room's filters (text values as typed in the address; unknown values are ignored).
-    The views "unread" and "assigned" (to `user`), a topic of the last analysis and a
-    near-duplicate group are optional filters; codes hidden from `user` do not count."""
+    room's filters (text values as typed in the address; unknown values are ignored),
+    and the column to order and page the list by.
+
+    The words are searched in the staff index, the texts as written (confidential and
+    unpublished ones included), or with `public_text` in the public index (a public
+    export). The views "unread" and "assigned" (to `user`), a topic of the last analysis
+    and a near-duplicate group are optional filters; codes hidden from `user` do not
+    count."""
     query = select(Testimony).where(Testimony.consultation_id == consultation.id)
     if as_id(filters["theme"]) is not None:
         query = query.where(Testimony.themes.any(Theme.id == as_id(filters["theme"])))
@@ -377,24 +386,23 @@ def reading_query(consultation: Consultation, filters: dict[str, str], user: Use
         if user is not None:
             coded = coded.where(visible_excerpts(user))
         query = query.where(Testimony.id.in_(coded))
-    if filters["q"].strip():
-        words = f"%{filters['q'].strip()}%"
-        query = query.where(Testimony.body.ilike(words) | Testimony.title.ilike(words))
     if user is not None:
         query = _personal_view(query, filters.get("view", ""), user)
-    if as_id(filters.get("topic", "")) is not None:
-        # Written into the statement: a topic may hold more ids than SQLite takes parameters.
-        query = query.where(Testimony.id.in_(bindparam(
-            "topic", topic_members(consultation, as_id(filters["topic"])), expanding=True,
-            literal_execute=True)))
+    topic = as_id(filters.get("topic", ""))
+    if topic is not None:
+        query = query.where(Testimony.id.in_(topic_members(consultation, topic)))
     group = as_id(filters.get("group", ""))
     if group is not None:
-        return query.where(Testimony.id.in_([group, *copies_of(consultation, [group]).get(
+        query = query.where(Testimony.id.in_([group, *copies_of(consultation, [group]).get(
             group, [])]))
-    folded = folded_copies(consultation) if filters["copies"] != "shown" else None
-    if folded is not None:
-        query = query.where(Testimony.id.not_in(folded))
-    return query
+    elif filters["copies"] != "shown":
+        folded = folded_copies(consultation)
+        if folded is not None:
+            query = query.where(Testimony.id.not_in(folded))
+    if not search.has_words(filters["q"]):
+        return query, Testimony.id
+    return search.matching(query, filters["q"], db.engine.dialect.name,
+                           search.PUBLIC if public_text else search.STAFF)
 
 
 def _personal_view(query, view: str, user: User):
@@ -407,46 +415,72 @@ def _personal_view(query, view: str, user: User):
     return query
 
 
+#: Counts above the list stop here: past it, counting would read every testimony of a
+#: large consultation on every page (the page says "more than …").
+COUNT_CAP = 1000
+
+
 @dataclass(frozen=True)
 class ListCounts:
     matching: int
     read_by_me: int
     read_by_anyone: int
+    cap: int
+
+    def shown(self, value: int) -> str:
+        """A count as the page shows it: past the cap, "more than" the cap."""
+        if value > self.cap:
+            return _("more than %(num)s", num=format_number(self.cap))
+        return format_number(value)
 
 
-def list_counts(query, user: User) -> ListCounts:
+def list_counts(query, key, user: User) -> ListCounts:
     """How many testimonies the list holds, how many of them the reader has read, and how
-    many someone has read."""
-    listed = query.with_only_columns(Testimony.id).order_by(None).subquery()
+    many someone has read, each counted up to COUNT_CAP + 1.
+
+    Without a search, the testimonies read are counted from the readings, so those counts
+    grow with what the team has read, not with the consultation. With one, every count
+    follows the search index in its order (`key`), in one pass over its matches: asked
+    about each testimony read, FTS5 would rebuild the matches of a prefix each time."""
+    searched = key is not Testimony.id
+    # "+ 0": SQLite would otherwise hand each testimony read to FTS5 as a rowid to find.
+    read = key + 0 if searched else key
+
+    def capped(restricted, ordered: bool):
+        return select(func.count()).select_from(
+            restricted.with_only_columns(Testimony.id).order_by(key if ordered else None)
+            .limit(COUNT_CAP + 1).subquery()).scalar_subquery()
+
     mine = select(Reading.testimony_id).where(Reading.user_id == user.id)
     anyone = select(Reading.testimony_id)
     matching, read_by_me, read_by_anyone = db.session.execute(select(
-        func.count(),
-        func.count().filter(listed.c.id.in_(mine)),
-        func.count().filter(listed.c.id.in_(anyone)),
-    ).select_from(listed)).one()
-    return ListCounts(matching, read_by_me, read_by_anyone)
+        capped(query, True), capped(query.where(read.in_(mine)), searched),
+        capped(query.where(read.in_(anyone)), searched))).one()
+    return ListCounts(matching, read_by_me, read_by_anyone, COUNT_CAP)
 
 
-def topic_members(consultation: Consultation, number: int) -> list[int]:
-    """The testimonies of a topic of the last finished analysis (none if it has no such
-    topic)."""
-    return next((topic["testimony_ids"] for topic in analysis_topics(consultation)
-                 if topic["number"] == number), [])
+def topic_members(consultation: Consultation, number: int):
+    """A query of the testimonies of a topic of the last finished analysis (none if it
+    has no such topic)."""
+    run = latest_finished_analysis(consultation)
+    return select(TopicMember.testimony_id).where(
+        TopicMember.run_id == (run.id if run is not None else None), TopicMember.topic == number)
 
 
 def analysis_topics(consultation: Consultation) -> list[dict]:
+    """The topics of the last finished analysis: number, top terms and size."""
     run = latest_finished_analysis(consultation)
-    return json.loads(run.result)["topics"] if run is not None else []
+    return json.loads(run.topics) if run is not None else []
 
 
-def neighbours(query, testimony_id: int) -> tuple[int | None, int | None]:
-    """The testimonies before and after this one in the list `query` gives."""
+def neighbours(query, key, testimony_id: int) -> tuple[int | None, int | None]:
+    """The testimonies before and after this one in the list `query` gives, in the
+    order of `key` (reading_query gives both)."""
     ids = query.with_only_columns(Testimony.id).order_by(None)
-    previous = db.session.execute(ids.where(Testimony.id < testimony_id)
-                                  .order_by(Testimony.id.desc()).limit(1)).scalar()
-    following = db.session.execute(ids.where(Testimony.id > testimony_id)
-                                   .order_by(Testimony.id).limit(1)).scalar()
+    previous = db.session.execute(ids.where(key < testimony_id)
+                                  .order_by(key.desc()).limit(1)).scalar()
+    following = db.session.execute(ids.where(key > testimony_id)
+                                   .order_by(key).limit(1)).scalar()
     return previous, following
 
 
@@ -549,18 +583,36 @@ def complete_analysis(run_id: int, topics: int | None = None) -> AnalysisRun:
         run.state, run.finished_at = "failed", utcnow()
         db.session.commit()
         raise
+    store_analysis(run, result, count)
+    return run
+
+
+def store_analysis(run: AnalysisRun, result: "Analysis", count: int) -> None:
+    """Keep the result of a run of `count` testimonies: the whole of it as JSON for the
+    analysis page, the topics and near-duplicates also as rows for the reading room."""
     run.result = json.dumps({
         "topics": [topic.__dict__ for topic in result.topics],
         "duplicate_groups": result.duplicate_groups,
         "similar": {str(key): value for key, value in result.similar.items()},
     }, ensure_ascii=False)
+    run.topics = json.dumps([{"number": topic.number, "top_terms": topic.top_terms,
+                              "size": len(topic.testimony_ids)} for topic in result.topics],
+                            ensure_ascii=False)
     run.testimonies, run.state, run.finished_at = count, "done", utcnow()
-    copies = [{"run_id": run.id, "testimony_id": member, "representative_id": group[0]}
-              for group in result.duplicate_groups for member in group[1:]]
-    if copies:
-        db.session.execute(insert(NearDuplicate), copies)
+    for table, rows in (
+        (NearDuplicate, [{"run_id": run.id, "testimony_id": member,
+                          "representative_id": group[0]}
+                         for group in result.duplicate_groups for member in group[1:]]),
+        (TopicMember, [{"run_id": run.id, "topic": topic.number, "testimony_id": id_}
+                       for topic in result.topics for id_ in topic.testimony_ids]),
+        (SimilarTestimony, [{"run_id": run.id, "testimony_id": id_, "rank": rank,
+                             "similar_id": similar, "score": score}
+                            for id_, found in result.similar.items()
+                            for rank, (similar, score) in enumerate(found)]),
+    ):
+        if rows:
+            db.session.execute(insert(table), rows)
     db.session.commit()
-    return run
 
 
 def latest_analysis(consultation: Consultation) -> AnalysisRun | None:
@@ -581,7 +633,10 @@ def similar_testimonies(consultation: Consultation, testimony_id: int) -> list[t
     run = latest_finished_analysis(consultation)
     if run is None:
         return []
-    return [tuple(pair) for pair in json.loads(run.result)["similar"].get(str(testimony_id), [])]
+    return [tuple(row) for row in db.session.execute(
+        select(SimilarTestimony.similar_id, SimilarTestimony.score).where(
+            SimilarTestimony.testimony_id == testimony_id, SimilarTestimony.run_id == run.id)
+        .order_by(SimilarTestimony.rank))]
 
 
 def folded_copies(consultation: Consultation):

@@ -87,16 +87,16 @@ def _active(filters: dict) -> dict:
     return {name: value for name, value in filters.items() if value}
 
 
-def _page(query, after: int | None, before: int | None) -> tuple[list, bool, bool]:
-    """One page of the list, by id, after or before a testimony: the rows, and whether
-    there are more before and after them."""
+def _page(query, key, after: int | None, before: int | None) -> tuple[list, bool, bool]:
+    """One page of the list, by id (in the order of `key`), after or before a testimony:
+    the rows, and whether there are more before and after them."""
     if before is not None:
-        rows = db.session.execute(query.where(Testimony.id < before)
-                                  .order_by(Testimony.id.desc()).limit(PAGE + 1)).scalars().all()
+        rows = db.session.execute(query.where(key < before)
+                                  .order_by(key.desc()).limit(PAGE + 1)).scalars().all()
         return list(reversed(rows[:PAGE])), len(rows) > PAGE, True
     if after is not None:
-        query = query.where(Testimony.id > after)
-    rows = db.session.execute(query.order_by(Testimony.id).limit(PAGE + 1)).scalars().all()
+        query = query.where(key > after)
+    rows = db.session.execute(query.order_by(key).limit(PAGE + 1)).scalars().all()
     return rows[:PAGE], after is not None, len(rows) > PAGE
 
 
@@ -107,8 +107,8 @@ def reading_room(consultation):
     read: counted, filtered, by pages both ways."""
     mark_private()
     filters = _reading_filters()
-    query = services.reading_query(consultation, filters, current_user)
-    items, has_previous, has_next = _page(query, as_id(request.args.get("after", "")),
+    query, key = services.reading_query(consultation, filters, current_user)
+    items, has_previous, has_next = _page(query, key, as_id(request.args.get("after", "")),
                                           as_id(request.args.get("before", "")))
     ids = [t.id for t in items]
     read = set(db.session.execute(db.select(Reading.testimony_id).where(
@@ -123,7 +123,7 @@ def reading_room(consultation):
     may_lead = may_lead_reading(consultation)
     return render_template("synthesis/reading_room.html", consultation=consultation,
                            items=items, read=read, filters=filters, pages=pages,
-                           counts=services.list_counts(query, current_user),
+                           counts=services.list_counts(query, key, current_user),
                            copies=services.copies_of(consultation, ids),
                            can_fold=services.latest_finished_analysis(consultation) is not None,
                            topics=services.analysis_topics(consultation),
@@ -144,7 +144,7 @@ def read(consultation, testimony_id: int):
     moderation.record_reading(testimony, current_user, original=True)
     filters = _reading_filters()
     previous, following = services.neighbours(
-        services.reading_query(consultation, filters, current_user), testimony.id)
+        *services.reading_query(consultation, filters, current_user), testimony.id)
     excerpts = services.testimony_excerpts(testimony, current_user)
     may_lead = may_lead_reading(consultation)
     return render_template(
@@ -211,7 +211,7 @@ def assign(consultation):
     by_id = {person.id: person for person in people}
     try:
         given = team.assign(consultation,
-                            services.reading_query(consultation, filters, current_user),
+                            services.reading_query(consultation, filters, current_user)[0],
                             by_id[form.reader.data], current_user, count=form.count.data,
                             second_reader=by_id.get(form.second_reader.data))
     except services.SynthesisError as error:
