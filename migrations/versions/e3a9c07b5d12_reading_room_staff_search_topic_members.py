@@ -7,7 +7,7 @@ of each testimony get tables, so that a page of the reading room no longer reads
 whole analysis result; each run keeps its topics without their members in a column.
 
 Revision ID: e3a9c07b5d12
-Revises: da6785ec87b9
+Revises: 4b7e2d1c9a05
 Create Date: 2026-12-07 01:40:00
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "e3a9c07b5d12"
-down_revision = "da6785ec87b9"
+down_revision = "4b7e2d1c9a05"
 branch_labels = None
 depends_on = None
 
