@@ -19,7 +19,11 @@ class Flag(Base):
     """A reader's report that a published testimony should be looked at again."""
 
     __tablename__ = "flags"
-    __table_args__ = (UniqueConstraint("testimony_id", "reporter_key"),)
+    __table_args__ = (
+        UniqueConstraint("testimony_id", "reporter_key"),
+        # The moderation queue finds the flags no moderator has looked at yet.
+        Index("ix_flags_unresolved", "resolved_at", "testimony_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     testimony_id: Mapped[int] = mapped_column(
@@ -45,7 +49,11 @@ class AuditEntry(Base):
     """
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_consultation_at", "consultation_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_log_consultation_at", "consultation_id", "at"),
+        # The moderation figures count decisions per day from this index alone.
+        Index("ix_audit_log_consultation_action_at", "consultation_id", "action", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
