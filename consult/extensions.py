@@ -47,15 +47,21 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.close()
 
 
-def insert_or_update(model, values: dict, conflict: list[str], update: tuple[str, ...] = ()):
+def insert_or_update(model, values: dict, conflict: list[str], update: tuple[str, ...] = (),
+                     increase: tuple[str, ...] = ()):
     """One INSERT … ON CONFLICT statement (SQLite and PostgreSQL): concurrent requests
-    for the same row end with one row, never an error. Without `update`, an existing row
-    is left as it is. Returns the result (its rowcount: 0 where a row was left)."""
+    for the same row end with one row, never an error. An existing row takes the new
+    values of the columns named in `update`, and adds those of the columns named in
+    `increase`; without either, it is left as it is. Returns the result (its rowcount: 0
+    where a row was left)."""
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = insert(model).values(**values)
-    if update:
+    if update or increase:
+        table = model.__table__
         statement = statement.on_conflict_do_update(
-            index_elements=conflict, set_={name: statement.excluded[name] for name in update})
+            index_elements=conflict,
+            set_={**{name: statement.excluded[name] for name in update},
+                  **{name: table.c[name] + statement.excluded[name] for name in increase}})
     else:
         statement = statement.on_conflict_do_nothing(index_elements=conflict)
     return db.session.execute(statement)

@@ -1,5 +1,5 @@
 """Moderation: reasons for refusing, flags raised by readers, and the audit log."""
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -51,8 +51,12 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
     __table_args__ = (
         Index("ix_audit_log_consultation_at", "consultation_id", "at"),
-        # The moderation figures count decisions per day from this index alone.
-        Index("ix_audit_log_consultation_action_at", "consultation_id", "action", "at"),
+        # The log's pages, newest first.
+        Index("ix_audit_log_consultation_id", "consultation_id", "id"),
+        # The log page's lists of actions, kinds of object and people, a step each.
+        Index("ix_audit_log_consultation_action", "consultation_id", "action"),
+        Index("ix_audit_log_consultation_object_type", "consultation_id", "object_type"),
+        Index("ix_audit_log_consultation_actor", "consultation_id", "actor_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,3 +72,15 @@ class AuditEntry(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     #: Facts of the action as JSON (e.g. the themes before and after a reclassification).
     details: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class DecisionDay(Base):
+    """How many moderation decisions were taken in a consultation on one day (UTC),
+    counted as they are taken, for the moderation figures."""
+
+    __tablename__ = "decision_days"
+
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    decisions: Mapped[int]

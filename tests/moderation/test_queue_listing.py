@@ -1,5 +1,7 @@
 """The moderation queue lists what waits for a decision, pending testimonies and
 published ones that readers flagged, page after page, with counts that agree."""
+import pytest
+
 from consult.models import Status, Visibility
 from consult.moderation import services as moderation
 from tests.conftest import log_in
@@ -62,3 +64,18 @@ def test_the_queue_page_shows_flagged_published_testimonies_with_their_flags(
     page = client.get("/c/desk/moderation").get_data(as_text=True)
     assert "Un texte signalé par une lectrice." in page and "1 flag" in page
     assert "3 testimonies waiting" in page and "1 flagged" in page
+
+
+def test_decisions_per_day_are_counted_as_they_are_taken(app, desk, make_testimony):
+    consultation = desk["consultation"]
+    with app.test_request_context():
+        moderation.publish(desk["pending"], None, desk["pending"].version)
+        moderation.reject(desk["anonymous"], None, desk["anonymous"].version, None, "Hors sujet.")
+        moderation.request_changes(desk["confidential"], None, desk["confidential"].version,
+                                   "Précisez.")
+        with pytest.raises(moderation.AlreadyDecided):  # refused: not counted
+            moderation.publish(desk["pending"], None, desk["pending"].version - 1)
+    make_testimony(consultation)  # published by the fixture: one more decision
+    figures = moderation.figures(consultation)
+    assert [count for _day, count in figures.decisions_per_day] == [4]
+    assert figures.delays_over == 4 and figures.median_hours is not None
