@@ -407,6 +407,13 @@ class Figures:
     delays_over: int
 
 
+def _hours_between(start, end):
+    """The hours from `start` to `end`, computed by the database (SQLite or PostgreSQL)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", end - start) / 3600
+    return (func.julianday(end) - func.julianday(start)) * 24
+
+
 def figures(consultation: Consultation) -> Figures:
     """Queue size, decisions per day (counted as they are taken), and time from
     submission to first decision over the latest DELAYS_OVER decisions (read newest first
@@ -416,14 +423,10 @@ def figures(consultation: Consultation) -> Figures:
         select(DecisionDay.day, DecisionDay.decisions)
         .where(DecisionDay.consultation_id == consultation.id).order_by(DecisionDay.day)
     ).all()
-    delays = sorted(
-        (decided - created).total_seconds() / 3600
-        for created, decided in db.session.execute(
-            select(Testimony.created_at, Testimony.decided_at).where(
-                Testimony.consultation_id == consultation.id,
-                Testimony.decided_at.is_not(None))
-            .order_by(Testimony.decided_at.desc()).limit(DELAYS_OVER))
-    )
+    delays = sorted(float(hours) for hours in db.session.execute(
+        select(_hours_between(Testimony.created_at, Testimony.decided_at)).where(
+            Testimony.consultation_id == consultation.id, Testimony.decided_at.is_not(None))
+        .order_by(Testimony.decided_at.desc()).limit(DELAYS_OVER)).scalars())
     median = statistics.median(delays) if delays else None
     p90 = statistics.quantiles(delays, n=10, method="inclusive")[-1] if len(delays) > 1 else median
     return Figures(waiting=sum(waiting.values()), confidential=waiting[Visibility.CONFIDENTIAL],
