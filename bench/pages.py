@@ -252,6 +252,7 @@ def seed_staff(size: int) -> dict[Role, tuple[str, str]]:
         voters, ITEMS, round(voters * ITEMS * opinions.DEFAULT_DENSITY))
     opinions.store_votes(consultation, who, what, values)
     voting.refresh_results(consultation.id)
+    seed_large.after_bulk_load()
     return {role: (email, secret) for role, (email, secret, _id) in people.items()}
 
 

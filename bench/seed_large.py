@@ -439,11 +439,16 @@ def seed(n: int, slug: str = DEFAULT_SLUG, random_seed: int = RANDOM_SEED) -> Se
             "SELECT setval(pg_get_serial_sequence('testimonies', 'id'), max(id)) FROM testimonies"
         ))
     db.session.commit()
+    after_bulk_load()
+    return SeedResult(consultation.id, n, time.perf_counter() - started)
+
+
+def after_bulk_load() -> None:
+    """On PostgreSQL, what autovacuum would soon do after a bulk load: fresh statistics
+    and visibility map."""
     if db.engine.dialect.name == "postgresql":
-        # What autovacuum would soon do after a bulk load: fresh statistics and visibility map.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE"))
-    return SeedResult(consultation.id, n, time.perf_counter() - started)
 
 
 def count_public(consultation_id: int) -> int:
