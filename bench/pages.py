@@ -44,7 +44,6 @@ from consult.extensions import db
 from consult.models import (
     AuditEntry,
     Consultation,
-    DecisionDay,
     Flag,
     ParticipantCategory,
     Region,
@@ -55,6 +54,7 @@ from consult.models import (
     testimony_themes,
     utcnow,
 )
+from consult.models.moderation import DecisionDay
 from consult.moderation import services as moderation
 from consult.search import testimony_ids
 from consult.voting import services as voting

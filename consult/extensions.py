@@ -47,21 +47,20 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.close()
 
 
-def insert_or_update(model, values: dict, conflict: list[str], update: tuple[str, ...] = (),
-                     increase: tuple[str, ...] = ()):
+def insert_or_update(model, values: dict, conflict: list[str],
+                     update: tuple[str, ...] | dict = (), session=None):
     """One INSERT … ON CONFLICT statement (SQLite and PostgreSQL): concurrent requests
-    for the same row end with one row, never an error. An existing row takes the new
-    values of the columns named in `update`, and adds those of the columns named in
-    `increase`; without either, it is left as it is. Returns the result (its rowcount: 0
-    where a row was left)."""
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    for the same row end with one row, never an error. `update` names the columns an
+    existing row takes from `values`, or maps columns to what they become (an expression
+    such as `Model.count + 1`); without it, an existing row is left as it is. Returns the
+    result (its rowcount: 0 where a row was left). Runs in `session` (default: the app's)."""
+    session = session or db.session
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = insert(model).values(**values)
-    if update or increase:
-        table = model.__table__
-        statement = statement.on_conflict_do_update(
-            index_elements=conflict,
-            set_={**{name: statement.excluded[name] for name in update},
-                  **{name: table.c[name] + statement.excluded[name] for name in increase}})
+    if update:
+        if not isinstance(update, dict):
+            update = {name: statement.excluded[name] for name in update}
+        statement = statement.on_conflict_do_update(index_elements=conflict, set_=update)
     else:
         statement = statement.on_conflict_do_nothing(index_elements=conflict)
-    return db.session.execute(statement)
+    return session.execute(statement)

@@ -7,7 +7,7 @@ from consult.models.consultation import (
     Region,
     Theme,
 )
-from consult.models.moderation import AuditEntry, DecisionDay, Flag, RejectionReason
+from consult.models.moderation import AuditEntry, Flag, RejectionReason
 from consult.models.operations import Job, JobState, OutboxMessage
 from consult.models.outreach import (
     Hearing,
@@ -103,7 +103,6 @@ __all__ = [
     "Base",
     "Channel",
     "Consultation",
-    "DecisionDay",
     "Flag",
     "ParticipantCategory",
     "Phase",

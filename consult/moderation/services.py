@@ -23,7 +23,6 @@ from consult.models import (
     Attachment,
     Channel,
     Consultation,
-    DecisionDay,
     Flag,
     RejectionReason,
     Status,
@@ -33,6 +32,7 @@ from consult.models import (
     testimony_themes,
     utcnow,
 )
+from consult.models.moderation import DecisionDay
 from consult.testimonies.services import notify_address, person_key, refresh_public_copy
 
 
@@ -187,7 +187,8 @@ def _decide(testimony: Testimony, actor: User | None, version: int, action: str,
                      reason=" — ".join(filter(None, [reason.name if reason else "", note])))
         insert_or_update(DecisionDay, {"consultation_id": testimony.consultation_id,
                                        "day": utcnow().date(), "decisions": 1},
-                         ["consultation_id", "day"], increase=("decisions",))
+                         ["consultation_id", "day"],
+                         update={"decisions": DecisionDay.decisions + 1})
         _tell_author(testimony)
 
 
