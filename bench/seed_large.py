@@ -30,6 +30,7 @@ from sqlalchemy import func, insert, inspect, make_url, select, text  # noqa: E4
 
 from config import DevelopmentConfig, normalise_database_url  # noqa: E402
 from consult import create_app  # noqa: E402
+from consult.consultations import figures  # noqa: E402
 from consult.demo import THEMES  # noqa: E402
 from consult.extensions import db  # noqa: E402
 from consult.models import (  # noqa: E402
@@ -432,16 +433,22 @@ def seed(n: int, slug: str = DEFAULT_SLUG, random_seed: int = RANDOM_SEED) -> Se
                       for theme in themes]
         db.session.execute(insert(Testimony.__table__), rows)
         db.session.execute(insert(testimony_themes), links)
+    figures.recount(consultation.id)  # the rows went around the ORM that keeps them
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text(
             "SELECT setval(pg_get_serial_sequence('testimonies', 'id'), max(id)) FROM testimonies"
         ))
     db.session.commit()
+    after_bulk_load()
+    return SeedResult(consultation.id, n, time.perf_counter() - started)
+
+
+def after_bulk_load() -> None:
+    """On PostgreSQL, what autovacuum would soon do after a bulk load: fresh statistics
+    and visibility map."""
     if db.engine.dialect.name == "postgresql":
-        # What autovacuum would soon do after a bulk load: fresh statistics and visibility map.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE"))
-    return SeedResult(consultation.id, n, time.perf_counter() - started)
 
 
 def count_public(consultation_id: int) -> int:

@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 from huey.consumer import Consumer
 
 from consult.accounts import services as accounts
+from consult.consultations import figures
 from consult.demo import DEMO_EMAIL_DOMAIN, DEMO_SLUG, load_demo, reset_demo_passwords
 from consult.extensions import db
 from consult.synthesis import services as synthesis
@@ -312,6 +313,19 @@ def publish_recommendations(slug: str):
     """Publish every orientation and recommendation of the consultation SLUG."""
     synthesis.publish_all(_consultation_or_fail(slug))
     click.echo("Published.")
+
+
+@consult_cli.command("recount-figures")
+@click.argument("slug")
+@with_appcontext
+def recount_figures(slug: str):
+    """Count again the public figures of the consultation SLUG (testimonies the public
+    may read, in all and by theme), which are otherwise kept up to date as they change."""
+    consultation = _consultation_or_fail(slug)
+    figures.recount(consultation.id)
+    db.session.commit()
+    click.echo(f"{consultation.public_testimonies} public testimonies; by theme: " + ", ".join(
+        f"{theme.name} {theme.public_testimonies}" for theme in consultation.themes))
 
 
 @consult_cli.command("import-polis")

@@ -40,7 +40,7 @@ UNSHOWN_TABLES = frozenset({
     "content_version", "votes", "vote_history", "voters", "delegate_codes", "audit_log",
     "jobs", "outbox_messages", "user_sessions", "readings", "assignments", "coding_samples",
     "codes", "excerpts", "analysis_runs", "near_duplicates", "topic_members",
-    "similar_testimonies", "flags", "role_assignments",
+    "similar_testimonies", "flags", "decision_days", "role_assignments",
     "organisation_invitations",
 })
 

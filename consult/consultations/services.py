@@ -192,23 +192,11 @@ class PublicFigures:
 
 
 def public_figures(consultation: Consultation) -> PublicFigures:
-    """How many testimonies are published (confidential ones are never counted here)."""
-    published = db.session.execute(
-        db.select(func.count()).select_from(Testimony).where(
-            Testimony.consultation_id == consultation.id, Testimony.is_public.is_(True)
-        )
-    ).scalar_one()
-    counts = dict(
-        db.session.execute(
-            db.select(testimony_themes.c.theme_id, func.count())
-            .join(Testimony, Testimony.id == testimony_themes.c.testimony_id)
-            .where(Testimony.consultation_id == consultation.id, Testimony.is_public.is_(True))
-            .group_by(testimony_themes.c.theme_id)
-        ).all()
-    )
+    """How many testimonies are published (confidential ones are never counted here), as
+    kept up to date by consult.consultations.figures."""
     return PublicFigures(
-        published=published,
-        by_theme=[(theme, counts.get(theme.id, 0)) for theme in consultation.themes],
+        published=consultation.public_testimonies,
+        by_theme=[(theme, theme.public_testimonies) for theme in consultation.themes],
     )
 
 

@@ -52,6 +52,8 @@ class Consultation(Base):
     shuffle_votes: Mapped[bool] = mapped_column(default=True, server_default="1")
     #: Votes a participant needs to be placed in the opinion groups.
     min_votes_for_groups: Mapped[int] = mapped_column(default=7, server_default="7")
+    #: Testimonies the public may read, kept up to date by consult.consultations.figures.
+    public_testimonies: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     themes: Mapped[list["Theme"]] = relationship(
@@ -150,6 +152,8 @@ class Theme(ConsultationListItem, Base):
 
     __tablename__ = "themes"
     description: Mapped[str] = mapped_column(Text, default="")
+    #: Testimonies the public may read under this theme (see Consultation.public_testimonies).
+    public_testimonies: Mapped[int] = mapped_column(default=0, server_default="0")
     consultation: Mapped[Consultation] = relationship(back_populates="themes")
 
 

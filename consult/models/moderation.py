@@ -1,5 +1,5 @@
 """Moderation: reasons for refusing, flags raised by readers, and the audit log."""
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -19,7 +19,11 @@ class Flag(Base):
     """A reader's report that a published testimony should be looked at again."""
 
     __tablename__ = "flags"
-    __table_args__ = (UniqueConstraint("testimony_id", "reporter_key"),)
+    __table_args__ = (
+        UniqueConstraint("testimony_id", "reporter_key"),
+        # The moderation queue finds the flags no moderator has looked at yet.
+        Index("ix_flags_unresolved", "resolved_at", "testimony_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     testimony_id: Mapped[int] = mapped_column(
@@ -45,7 +49,15 @@ class AuditEntry(Base):
     """
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_consultation_at", "consultation_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_log_consultation_at", "consultation_id", "at"),
+        # The log's pages, newest first.
+        Index("ix_audit_log_consultation_id", "consultation_id", "id"),
+        # The log page's lists of actions, kinds of object and people, a step each.
+        Index("ix_audit_log_consultation_action", "consultation_id", "action"),
+        Index("ix_audit_log_consultation_object_type", "consultation_id", "object_type"),
+        Index("ix_audit_log_consultation_actor", "consultation_id", "actor_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -60,3 +72,15 @@ class AuditEntry(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     #: Facts of the action as JSON (e.g. the themes before and after a reclassification).
     details: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class DecisionDay(Base):
+    """How many moderation decisions were taken in a consultation on one day (UTC),
+    counted as they are taken, for the moderation figures."""
+
+    __tablename__ = "decision_days"
+
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    decisions: Mapped[int]

@@ -74,6 +74,11 @@ class Testimony(Base):
         # The staff's lists (reading room, moderation) walk every testimony in id order.
         Index("ix_testimonies_consultation", "consultation_id", "id"),
         Index("ix_testimonies_consultation_status", "consultation_id", "status", "id"),
+        # The moderation queue counts the pending ones by visibility from this index alone.
+        Index("ix_testimonies_consultation_status_visibility", "consultation_id", "status",
+              "visibility"),
+        # The moderation figures read the latest decisions.
+        Index("ix_testimonies_consultation_decided", "consultation_id", "decided_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,7 +97,8 @@ class Testimony(Base):
     public_title: Mapped[str | None] = mapped_column(String(200))
     public_body: Mapped[str | None] = mapped_column(Text)
     #: True exactly when public_body is set; kept as a column so lists can use an index.
-    is_public: Mapped[bool] = mapped_column(default=False)
+    #: (Its old value is loaded before it changes: the public figures count the change.)
+    is_public: Mapped[bool] = mapped_column(default=False, active_history=True)
     category_id: Mapped[int | None] = mapped_column(
         ForeignKey("participant_categories.id", ondelete="RESTRICT")
     )

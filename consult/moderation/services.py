@@ -2,6 +2,7 @@
 the moderation figures. Every decision is written to the audit log."""
 import secrets
 import statistics
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -16,11 +17,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from consult import audit
-from consult.extensions import db
+from consult.extensions import db, insert_or_update
 from consult.mail import send_mail
 from consult.models import (
     Attachment,
-    AuditEntry,
     Channel,
     Consultation,
     Flag,
@@ -32,6 +32,7 @@ from consult.models import (
     testimony_themes,
     utcnow,
 )
+from consult.models.moderation import DecisionDay
 from consult.testimonies.services import notify_address, person_key, refresh_public_copy
 
 
@@ -52,8 +53,11 @@ FLAG_REASONS = {
     "other": _l("Another reason"),
 }
 
-#: Actions of the audit log that are moderation decisions, for the figures.
+#: Actions of the audit log that are moderation decisions (each also counted in
+#: DecisionDay, for the figures).
 DECISIONS = ("testimony.published", "testimony.rejected", "testimony.changes_requested")
+#: The moderation figures' times are those of the latest decisions, this many at most.
+DELAYS_OVER = 1000
 
 
 @dataclass
@@ -66,41 +70,35 @@ class QueueFilters:
     older_than_days: int | None = None
 
 
-def _awaiting(consultation: Consultation, may_read_confidential: bool):
-    """Testimonies that wait for a moderator: pending ones, and published ones flagged."""
-    unresolved_flag = (
-        select(Flag.id).where(Flag.testimony_id == Testimony.id, Flag.resolved_at.is_(None))
-        .exists()
-    )
-    query = select(Testimony).where(
-        Testimony.consultation_id == consultation.id,
-        (Testimony.status == Status.PENDING) | unresolved_flag,
-    )
+def _flagged_ids(consultation: Consultation):
+    """The consultation's testimonies with a flag no moderator has looked at since: few,
+    found through the index of unresolved flags."""
+    return (select(Flag.testimony_id).join(Testimony, Testimony.id == Flag.testimony_id)
+            .where(Flag.resolved_at.is_(None), Testimony.consultation_id == consultation.id))
+
+
+def _waiting(consultation: Consultation) -> tuple[Counter, Counter]:
+    """How many testimonies wait for a moderator (pending ones, and others flagged), and
+    how many of them are flagged, by visibility: one count over the index of statuses,
+    and a look at the few flagged ones."""
+    waiting = Counter(dict(db.session.execute(
+        select(Testimony.visibility, func.count())
+        .where(Testimony.consultation_id == consultation.id, Testimony.status == Status.PENDING)
+        .group_by(Testimony.visibility)).all()))
+    flagged = Counter()
+    for visibility, status in db.session.execute(
+            select(Testimony.visibility, Testimony.status)
+            .where(Testimony.id.in_(_flagged_ids(consultation)))):
+        flagged[visibility] += 1
+        if status is not Status.PENDING:
+            waiting[visibility] += 1
+    return waiting, flagged
+
+
+def _narrowed(query, filters: QueueFilters, may_read_confidential: bool, after: int | None):
+    """`query` of testimony ids, narrowed by the filters and the page's cursor."""
     if not may_read_confidential:
         query = query.where(Testimony.visibility != Visibility.CONFIDENTIAL)
-    return query, unresolved_flag
-
-
-def _count(query) -> int:
-    return db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-
-
-def _confidential_waiting(consultation: Consultation) -> int:
-    """How many waiting testimonies are confidential, which only commissioners read."""
-    query, _flagged = _awaiting(consultation, may_read_confidential=True)
-    return _count(query.where(Testimony.visibility == Visibility.CONFIDENTIAL))
-
-
-def queue(consultation: Consultation, filters: QueueFilters, *, may_read_confidential: bool,
-          after: int | None = None, size: int = 50) -> tuple[list[Testimony], dict, int | None]:
-    """One page of the queue, oldest first; the counts (with the confidential testimonies
-    left out of it, so that they agree with the figures); the cursor of the next page."""
-    query, unresolved_flag = _awaiting(consultation, may_read_confidential)
-    counts = {
-        "waiting": _count(query),
-        "flagged": _count(query.where(unresolved_flag)),
-        "confidential_not_listed": 0 if may_read_confidential else _confidential_waiting(consultation),
-    }
     if filters.theme_id is not None:
         query = query.join(testimony_themes, (testimony_themes.c.testimony_id == Testimony.id)
                            & (testimony_themes.c.theme_id == filters.theme_id))
@@ -109,14 +107,41 @@ def queue(consultation: Consultation, filters: QueueFilters, *, may_read_confide
                           (Testimony.channel, filters.channel)):
         if value is not None:
             query = query.where(column == value)
-    if filters.flagged_only:
-        query = query.where(unresolved_flag)
     if filters.older_than_days is not None:
         query = query.where(Testimony.created_at <= utcnow() - timedelta(days=filters.older_than_days))
     if after is not None:
         query = query.where(Testimony.id > after)
+    return query
+
+
+def queue(consultation: Consultation, filters: QueueFilters, *, may_read_confidential: bool,
+          after: int | None = None, size: int = 50) -> tuple[list[Testimony], dict, int | None]:
+    """One page of the queue, oldest first; the counts (with the confidential testimonies
+    left out of it, so that they agree with the figures); the cursor of the next page.
+
+    The page is the first ids of two queries an index serves each, pending testimonies
+    (by status) and flagged ones (by unresolved flag), merged."""
+    waiting, flagged = _waiting(consultation)
+
+    def listed(counts: Counter) -> int:
+        return sum(n for visibility, n in counts.items()
+                   if may_read_confidential or visibility != Visibility.CONFIDENTIAL)
+
+    counts = {
+        "waiting": listed(waiting),
+        "flagged": listed(flagged),
+        "confidential_not_listed":
+            0 if may_read_confidential else waiting[Visibility.CONFIDENTIAL],
+    }
+    sources = [select(Testimony.id).where(Testimony.id.in_(_flagged_ids(consultation)))]
+    if not filters.flagged_only:
+        sources.append(select(Testimony.id).where(Testimony.consultation_id == consultation.id,
+                                                  Testimony.status == Status.PENDING))
+    ids = sorted({testimony_id for source in sources for testimony_id in db.session.execute(
+        _narrowed(source, filters, may_read_confidential, after)
+        .order_by(Testimony.id).limit(size + 1)).scalars()})[:size + 1]
     rows = list(db.session.execute(
-        query.order_by(Testimony.id).limit(size + 1).options(
+        select(Testimony).where(Testimony.id.in_(ids)).order_by(Testimony.id).options(
             selectinload(Testimony.themes), joinedload(Testimony.category),
             joinedload(Testimony.region), selectinload(Testimony.flags))
     ).scalars().unique())
@@ -160,6 +185,10 @@ def _decide(testimony: Testimony, actor: User | None, version: int, action: str,
         audit.record(action, object_type="testimony", object_id=testimony.id,
                      consultation_id=testimony.consultation_id, actor=actor,
                      reason=" — ".join(filter(None, [reason.name if reason else "", note])))
+        insert_or_update(DecisionDay, {"consultation_id": testimony.consultation_id,
+                                       "day": utcnow().date(), "decisions": 1},
+                         ["consultation_id", "day"],
+                         update={"decisions": DecisionDay.decisions + 1})
         _tell_author(testimony)
 
 
@@ -375,27 +404,32 @@ class Figures:
     decisions_per_day: list[tuple[str, int]]
     median_hours: float | None
     p90_hours: float | None
+    #: How many decisions the times are taken over (the latest ones).
+    delays_over: int
+
+
+def _hours_between(start, end):
+    """The hours from `start` to `end`, computed by the database (SQLite or PostgreSQL)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", end - start) / 3600
+    return (func.julianday(end) - func.julianday(start)) * 24
 
 
 def figures(consultation: Consultation) -> Figures:
-    """Queue size, decisions per day, and time from submission to first decision."""
-    waiting_query, _flagged = _awaiting(consultation, may_read_confidential=True)
-    waiting = _count(waiting_query)
-    day = func.date(AuditEntry.at)
+    """Queue size, decisions per day (counted as they are taken), and time from
+    submission to first decision over the latest DELAYS_OVER decisions (read newest first
+    from an index)."""
+    waiting, _flagged = _waiting(consultation)
     per_day = db.session.execute(
-        select(day, func.count()).where(AuditEntry.consultation_id == consultation.id,
-                                        AuditEntry.action.in_(DECISIONS))
-        .group_by(day).order_by(day)
+        select(DecisionDay.day, DecisionDay.decisions)
+        .where(DecisionDay.consultation_id == consultation.id).order_by(DecisionDay.day)
     ).all()
-    delays = sorted(
-        (decided - created).total_seconds() / 3600
-        for created, decided in db.session.execute(
-            select(Testimony.created_at, Testimony.decided_at).where(
-                Testimony.consultation_id == consultation.id,
-                Testimony.decided_at.is_not(None)))
-    )
+    delays = sorted(float(hours) for hours in db.session.execute(
+        select(_hours_between(Testimony.created_at, Testimony.decided_at)).where(
+            Testimony.consultation_id == consultation.id, Testimony.decided_at.is_not(None))
+        .order_by(Testimony.decided_at.desc()).limit(DELAYS_OVER)).scalars())
     median = statistics.median(delays) if delays else None
     p90 = statistics.quantiles(delays, n=10, method="inclusive")[-1] if len(delays) > 1 else median
-    return Figures(waiting=waiting, confidential=_confidential_waiting(consultation),
+    return Figures(waiting=sum(waiting.values()), confidential=waiting[Visibility.CONFIDENTIAL],
                    decisions_per_day=[(str(d), n) for d, n in per_day],
-                   median_hours=median, p90_hours=p90)
+                   median_hours=median, p90_hours=p90, delays_over=len(delays))

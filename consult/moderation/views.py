@@ -2,6 +2,7 @@
 moderation figures."""
 import csv
 import io
+from collections import defaultdict
 from datetime import date
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -9,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 
 from consult import audit
 from consult.access import (
@@ -310,7 +312,7 @@ def audit_log(consultation):
         people=audit.people(consultation.id),
         actions=audit.recorded(consultation.id, AuditEntry.action),
         object_types=audit.recorded(consultation.id, AuditEntry.object_type),
-        links={entry.id: _object_link(consultation, entry) for entry in found.entries},
+        links=_object_links(consultation, found.entries),
         roles={user.id: audit.roles_in(user, consultation.id) for user in found.actors.values()},
         page_url=lambda number: url_for("moderation.audit_log", slug=consultation.slug,
                                         **{**request.args.to_dict(), "page": number}))
@@ -338,17 +340,29 @@ AUDIT_OBJECT_PAGES = {
 }
 
 
-def _object_link(consultation, entry: AuditEntry) -> str | None:
-    """The page of the entry's object, if it still exists and the reader may open it."""
-    if entry.object_type not in AUDIT_OBJECT_PAGES or entry.object_id is None:
-        return None
-    model, endpoint, parameter = AUDIT_OBJECT_PAGES[entry.object_type]
-    found = db.session.get(model, entry.object_id)
-    if found is None or (isinstance(found, Organisation) and not found.is_approved
-                         and not current_user.is_admin):
-        return None
-    return url_for(endpoint, slug=consultation.slug,
-                   **({parameter: entry.object_id} if parameter else {}))
+def _object_links(consultation, entries: list[AuditEntry]) -> dict[int, str | None]:
+    """The page of each entry's object, by entry, if the object still exists and the
+    reader may open it; the objects read with one query per kind."""
+    wanted = defaultdict(set)
+    for entry in entries:
+        if entry.object_type in AUDIT_OBJECT_PAGES and entry.object_id is not None:
+            wanted[entry.object_type].add(entry.object_id)
+    existing = {}
+    for object_type, ids in wanted.items():
+        model = AUDIT_OBJECT_PAGES[object_type][0]
+        existing[object_type] = {found.id: found for found in db.session.execute(
+            select(model).where(model.id.in_(ids))).scalars()}
+    links = {}
+    for entry in entries:
+        found = existing.get(entry.object_type, {}).get(entry.object_id)
+        if found is None or (isinstance(found, Organisation) and not found.is_approved
+                             and not current_user.is_admin):
+            links[entry.id] = None
+            continue
+        _model, endpoint, parameter = AUDIT_OBJECT_PAGES[entry.object_type]
+        links[entry.id] = url_for(endpoint, slug=consultation.slug,
+                                  **({parameter: entry.object_id} if parameter else {}))
+    return links
 
 
 def _audit_csv(consultation, entries) -> Response:

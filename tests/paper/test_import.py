@@ -22,6 +22,7 @@ from consult.models import (
     testimony_themes,
     utcnow,
 )
+from consult.moderation import services as moderation
 from consult.paper import services
 from consult.paper.spreadsheet import read_sheet
 from tests.conftest import log_in, post_form
@@ -303,3 +304,19 @@ def test_the_daily_purge_deletes_previews_never_confirmed(facilitator_a, place, 
     assert "never confirmed within the hour: 1 were deleted" in runner.invoke(
         args=["consult", "purge"]).output
     assert list(import_dir.iterdir()) == []
+
+
+def test_imported_testimonies_wait_outside_the_public_figures_until_published(
+        facilitator_a, place, app):
+    page = upload(facilitator_a, place.import_url, csv_file(rows(6))).get_data(as_text=True)
+    confirm(facilitator_a, place, reference_in(page))
+    db.session.expire_all()
+    assert place.consultation.public_testimonies == 0
+    anonymous = db.session.execute(select(Testimony).filter_by(
+        visibility=Visibility.ANONYMOUS).order_by(Testimony.id)).scalars().first()
+    with app.test_request_context():
+        moderation.publish(anonymous, place.moderator, anonymous.version)
+    db.session.expire_all()
+    assert place.consultation.public_testimonies == 1
+    assert {t.name: t.public_testimonies for t in place.consultation.themes} == {
+        t.name: int(t in anonymous.themes) for t in place.consultation.themes}
