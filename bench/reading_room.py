@@ -20,13 +20,12 @@ Prints markdown: median and 90th percentile per page and size, the ratio of the 
 size to the small one, and the statements per request at each size.
 
 On PostgreSQL, each size has its own database beside the one given: its name followed
-by _<size> (created if missing, its public schema dropped and re-created).
+by _n<size>, dropped and created again (bench/pages.py's fresh_database).
 """
 import argparse
 import platform
 import random
 import re
-import sqlite3
 import statistics
 import time
 from dataclasses import dataclass
@@ -35,16 +34,23 @@ from urllib.parse import urlencode
 
 import pyotp
 from flask import Flask
-from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy import select
 
 import seed_large
-from config import normalise_database_url
 from consult.accounts import services as accounts
 from consult.extensions import db
 from consult.models import Assignment, Consultation, Reading, Role, Testimony
 from consult.synthesis import services, team
 from consult.synthesis.analysis import Analysis, Topic
-from pages import COMMON_WORD, MEDIUM_WORD, RARE_WORD, StatementLog, fresh_database
+from pages import (
+    COMMON_WORD,
+    MEDIUM_WORD,
+    RARE_WORD,
+    StatementLog,
+    _bench_postgresql_url,
+    _database_description,
+    fresh_database,
+)
 
 WARM_UP = 3
 READER_EMAIL = "lectrice@example.org"
@@ -259,42 +265,6 @@ def markdown(setups: list[Setup], seconds: dict, statements: dict, counts: dict)
     return "\n".join(lines)
 
 
-def _size_url(database_url: str | None, size: int) -> str | None:
-    """Each size's own PostgreSQL database, created if missing; None for SQLite."""
-    if database_url is None:
-        return None
-    url = make_url(normalise_database_url(database_url))
-    own = url.set(database=f"{url.database}_{size}")
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        if connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                              {"name": own.database}).first() is None:
-            connection.execute(text(f'CREATE DATABASE "{own.database}"'))
-    engine.dispose()
-    return own.render_as_string(hide_password=False)
-
-
-def _database_description(database_url: str | None) -> str:
-    if database_url is None:
-        return f"SQLite {sqlite3.sqlite_version} (files under {seed_large.OUT_DIR})"
-    url = make_url(normalise_database_url(database_url))
-    engine = create_engine(url)
-    with engine.connect() as connection:
-        version = connection.execute(text("SHOW server_version")).scalar_one()
-    engine.dispose()
-    return f"PostgreSQL {version} ({url.render_as_string(hide_password=True)}_<size>)"
-
-
-def _bench_postgresql_url(database_url: str) -> str:
-    url = make_url(normalise_database_url(database_url))
-    if not url.drivername.startswith("postgresql"):
-        raise argparse.ArgumentTypeError("give a postgresql:// address (SQLite is the default)")
-    if "bench" not in (url.database or ""):
-        raise argparse.ArgumentTypeError(
-            f"schemas are dropped: the database name must contain 'bench' (got {url.database!r})")
-    return database_url
-
-
 def _two_sizes(value: str) -> list[int]:
     sizes = sorted({int(size) for size in value.split(",")})
     if len(sizes) != 2 or sizes[0] < DUPLICATE_EVERY:
@@ -320,7 +290,7 @@ def main() -> None:
           f"{WARM_UP} warm-up requests\n")
     setups = []
     for size in args.sizes:
-        setups.append(prepare(size, _size_url(args.database_url, size)))
+        setups.append(prepare(size, args.database_url))
         print(f"N={size:,}: seeded in {setups[-1].seed_seconds:.1f} s, reading team set up",
               flush=True)
     seconds, statements, counts = run(setups, args.repeat)
