@@ -273,9 +273,12 @@ class SeedResult:
 
 
 class BenchConfig(DevelopmentConfig):
-    """Development settings (no debug mode) with a fixed secret."""
+    """Development settings (no debug mode) with a fixed secret. Pages are made at every
+    request: the benches in one process time the work of a page, not the copy kept for
+    visitors (bench/throughput.py measures both under gunicorn)."""
 
     SECRET_KEY = "bench-only-not-secret"
+    PAGE_CACHE_SECONDS = 0
 
 
 def make_app(database_url: str) -> Flask:
