@@ -47,7 +47,14 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     if hasattr(config_class, "check"):
         config_class.check(app.config)
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        # A SQLite file: a few connections kept open (pragmas set once per connection),
+        # and as many more as requests arrive at once, so that a request waits only for
+        # the database's own lock, never for a free connection while another request
+        # holds that lock.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "max_overflow": -1}
+    elif not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A pooled connection the server dropped (a restart, a fail-over) is found out
         # and replaced before a request uses it.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
