@@ -660,11 +660,11 @@ def due_for_refresh() -> list[int]:
     late = now - timedelta(seconds=config["RESULTS_INTERVAL_SECONDS"] + 60)
     old = now - timedelta(seconds=config["RESULTS_REFRESH_SECONDS"])
     rows = db.session.execute(select(VoteResults.consultation_id, VoteResults.stale,
-                                     VoteResults.computed_at, Consultation.phase)
+                                     VoteResults.computed_at, Consultation)
                               .join(Consultation)).all()
-    return [cid for cid, stale, computed_at, phase in rows
+    return [cid for cid, stale, computed_at, consultation in rows
             if computed_at is None or (stale and computed_at < late)
-            or (phase is Phase.VOTE and computed_at < old)]
+            or (consultation.phase_at(now) is Phase.VOTE and computed_at < old)]
 
 
 def stored_results(consultation: Consultation) -> StoredResults | None:

@@ -2,6 +2,7 @@
 delegate codes and results."""
 import re
 import threading
+from datetime import timedelta
 
 import pytest
 
@@ -16,11 +17,13 @@ from consult.models import (
     Vote,
     VoteHistory,
     Voter,
+    VoteResults,
+    utcnow,
 )
 from consult.privacy import services as privacy
 from consult.synthesis import services as synthesis
 from consult.synthesis.outline import parse_outline
-from consult.voting import services
+from consult.voting import services, tasks
 from tests.conftest import PASSWORD, csrf_token, log_in, post_form
 
 OUTLINE = """\
@@ -343,6 +346,27 @@ def test_results_pages_show_what_the_worker_computed_and_when(
     services.refresh_results(consultation.id)  # what the worker does a minute later
     page = commissioner.get("/c/vote/results").get_data(as_text=True)
     assert "4 people voted." in page and "being counted" not in page
+
+
+def test_the_worker_minute_takes_up_lost_and_ageing_results(vote_on, make_consultation):
+    voting, closed, fresh = vote_on(), make_consultation("fini", phase="closed"), \
+        make_consultation("frais", phase="closed")
+    for consultation in (voting, closed, fresh):
+        services.refresh_results(consultation.id, True)
+    long_ago = utcnow() - timedelta(minutes=10)
+    db.session.get(VoteResults, voting.id).computed_at = long_ago  # a vote under way
+    lost = db.session.get(VoteResults, closed.id)  # its computation's task was lost
+    lost.stale, lost.computed_at = True, long_ago
+    db.session.commit()
+    assert sorted(services.due_for_refresh()) == sorted([voting.id, closed.id])
+
+    tasks.refresh_due_results()  # what the worker runs every minute
+
+    db.session.expire_all()
+    assert services.due_for_refresh() == []
+    for consultation in (voting, closed):
+        stored = db.session.get(VoteResults, consultation.id)
+        assert not stored.stale and stored.computed_at > long_ago
 
 
 def test_a_results_page_costs_the_same_statements_whatever_the_votes(
