@@ -11,6 +11,7 @@ from consult.exports import opendata, report, services
 from consult.extensions import db
 from consult.models import Consultation
 from consult.queue import queue, run_job
+from consult.voting import services as voting
 
 
 @queue.app_task(retries=2, retry_delay=5, context=True)
@@ -51,6 +52,9 @@ def prepare_published_files() -> None:
     and again when their data change."""
     for consultation in db.session.execute(select(Consultation)).scalars():
         if consultation.is_closed:
+            # The results first: computed by the report, they would move the data's version
+            # and have every file made again at the next pass.
+            voting.refresh_results(consultation.id)
             services.published_file(consultation, "open-data", "")
             for language in queue.flask_app.config["LANGUAGES"]:
                 services.published_file(consultation, "report-pdf", language)

@@ -8,7 +8,7 @@ import pytest
 
 from consult.exports import tasks
 from consult.extensions import db
-from consult.models import Job, Role, Status, Testimony, Visibility
+from consult.models import Job, JobState, Role, Status, Testimony, Visibility
 from consult.moderation import services as moderation
 from consult.synthesis import services as synthesis
 from consult.testimonies.services import refresh_public_copy
@@ -105,3 +105,14 @@ def test_while_the_package_is_being_made_the_page_says_so(client, closed, monkey
     assert "This file is being prepared" in response.get_data(as_text=True)
     assert client.get("/c/ouverte/open-data.zip").status_code == 503
     assert len(queued) == 1  # asked once
+
+
+def test_the_scheduler_makes_the_files_of_a_closed_consultation_before_anyone_asks(
+        client, closed):
+    tasks.prepare_published_files()  # what the worker runs every ten minutes
+    made = db.session.execute(db.select(Job.kind, Job.state)).all()
+    assert sorted(made) == [("open-data", JobState.DONE), ("report-pdf", JobState.DONE),
+                            ("report-pdf", JobState.DONE)]
+    assert client.get("/c/ouverte/open-data.zip").status_code == 200
+    tasks.prepare_published_files()  # nothing changed since: nothing made again
+    assert db.session.query(Job).count() == 3
