@@ -1,10 +1,15 @@
 """Public pages shared among anonymous readers (consult.http_cache): what the cache must
 never do — serve a signed-in page, a confidential testimony, one visitor's message or an
 out-of-date page — and the 304s it saves."""
+import time
+from datetime import timedelta
+
 import pytest
+from sqlalchemy import update
+from werkzeug.http import http_date
 
 from consult.extensions import db
-from consult.models import Role, Status, Visibility
+from consult.models import ContentVersion, Role, Status, Visibility, utcnow
 from consult.testimonies.services import refresh_public_copy
 from tests.conftest import log_in, post_form
 from tests.testimonies.test_follow import withdraw_form
@@ -38,13 +43,24 @@ def test_a_visitor_gets_validators_and_a_304_until_the_content_changes(
     assert "Un second récit, publié ensuite." in after.get_data(as_text=True)
 
 
-def test_a_page_dated_by_last_modified_is_sent_again_after_a_change(
+def test_a_page_unchanged_since_its_date_is_answered_304(client, consultation, make_testimony):
+    make_testimony(consultation, "Un récit daté.")
+    # The last change an hour ago: a browser that read the page since gets a 304.
+    db.session.execute(update(ContentVersion).values(changed_at=utcnow() - timedelta(hours=1)))
+    db.session.commit()
+    page = client.get(list_path(consultation))
+    assert page.headers["Last-Modified"]
+    again = client.get(list_path(consultation),
+                       headers={"If-Modified-Since": page.headers["Last-Modified"]})
+    assert again.status_code == 304
+
+
+def test_a_change_in_the_second_a_page_was_read_is_never_answered_304(
         client, consultation, make_testimony):
     make_testimony(consultation, "Un récit daté.")
-    page = client.get(list_path(consultation))
-    modified = page.headers.get("Last-Modified") or "Mon, 07 Dec 2026 00:00:00 GMT"
-    make_testimony(consultation, "Un récit plus récent.")
-    after = client.get(list_path(consultation), headers={"If-Modified-Since": modified})
+    read_at = http_date(time.time())  # a browser read the page this very second
+    make_testimony(consultation, "Un récit plus récent.")  # and a change came in that second
+    after = client.get(list_path(consultation), headers={"If-Modified-Since": read_at})
     assert after.status_code == 200
     assert "Un récit plus récent." in after.get_data(as_text=True)
 
