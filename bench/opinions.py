@@ -4,7 +4,8 @@
 
 First, on the two real Polis conversations in tests/data/polis, the number of
 groups and the adjusted Rand index against Polis's own group-id, for our analysis,
-red-dwarf's Polis pipeline (defaults, random_state=0) and plain PCA + k-means.
+red-dwarf's Polis pipeline (defaults, random_state=0) and plain PCA + k-means, with
+the median time of ours and red-dwarf's over --repeat runs in one process.
 
 Then, for each size PARTICIPANTSxITEMS[:VOTES], generates votes deterministically
 (seeded): three latent camps of 50/30/20% of the participants, each with its own
@@ -133,6 +134,8 @@ def run_ours_from_database(participant_ids: np.ndarray, item_ids: np.ndarray,
         first_voter, _first_proposal = store_votes(consultation, participant_ids, item_ids,
                                                    values)
 
+        import consult.voting.opinions  # noqa: F401  (loading NumPy and SciPy is not the work timed)
+
         started = time.perf_counter()
         services.vote_matrix(consultation)
         loaded = time.perf_counter() - started
@@ -193,29 +196,54 @@ def agreement(found: dict, reference: dict) -> tuple[int, float, int]:
     return len(set(found.values())), round(float(ari), 3), len(common)
 
 
-def polis_table() -> None:
-    """Groups and ARI against Polis's group-id on the real conversations."""
+def median_seconds(run, repeat: int) -> float:
+    """Median wall time of ``repeat`` calls of ``run`` after one untimed call (imports, caches)."""
+    run()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def polis_table(repeat: int) -> None:
+    """Groups, ARI against Polis's group-id and time on the real conversations.
+
+    Times are medians of ``repeat`` runs in this process, ours and red-dwarf's taken in
+    turn; ours counts building the matrix from the vote arrays, red-dwarf's does not
+    count building its list of vote dicts.
+    """
     from consult.voting.opinions import VoteMatrix, analyse
     from consult.voting.polis_files import read_export
 
-    print("| conversation | Polis groups | method | groups | ARI vs Polis | participants compared |")
-    print("| --- | ---: | --- | ---: | ---: | ---: |")
+    print("| conversation | votes | Polis groups | method | groups | ARI vs Polis | participants compared "
+          "| median s | red-dwarf / ours |")
+    print("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
     for name in CONVERSATIONS:
         export = read_export(POLIS_DATA / name)
         reference = {p: g for p, g in export.reference_groups.items() if g is not None}
         rejected = export.rejected_comment_ids
         everything = export.vote_arrays()
-        ours = analyse(VoteMatrix.from_arrays(*everything), excluded_items=rejected).group_of()
-        methods = {"ours": ours}
+
+        def ours_run():
+            return analyse(VoteMatrix.from_arrays(*everything), excluded_items=rejected).group_of()
+
+        methods = {"ours": (ours_run(), median_seconds(ours_run, repeat))}
         try:
-            methods["red-dwarf 0.4.0"] = run_reddwarf(*everything, rejected=sorted(rejected))[0]
+            found = run_reddwarf(*everything, rejected=sorted(rejected))[0]
+            seconds = float(np.median([run_reddwarf(*everything, rejected=sorted(rejected))[1]
+                                       for _ in range(repeat)]))
+            methods["red-dwarf 0.4.0"] = (found, seconds)
         except ImportError:
-            print(f"| {name} | | red-dwarf | skipped: not installed | | |")
-        methods["PCA + k-means"] = run_pca_kmeans(*export.vote_arrays(without_rejected=True))
-        for method, found in methods.items():
+            print(f"| {name} | | | red-dwarf | skipped: not installed | | | | |")
+        methods["PCA + k-means"] = (run_pca_kmeans(*export.vote_arrays(without_rejected=True)), None)
+        ours_seconds = methods["ours"][1]
+        for method, (found, seconds) in methods.items():
             groups, ari, compared = agreement(found, reference)
-            print(f"| {name} | {len(set(reference.values()))} | {method} | {groups} | {ari} | {compared} |",
-                  flush=True)
+            timing = "| |" if seconds is None else f"| {seconds:.3f} | {seconds / ours_seconds:.1f}× |"
+            print(f"| {name} | {len(everything[0]):,} | {len(set(reference.values()))} | {method} | {groups} "
+                  f"| {ari} | {compared} {timing}", flush=True)
     print()
 
 
@@ -258,6 +286,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--reddwarf-timeout", type=float, default=600.0)
     parser.add_argument("--skip-reddwarf", action="store_true")
+    parser.add_argument("--repeat", type=int, default=7, help="timed runs on each real conversation")
     parser.add_argument("--skip-database", action="store_true",
                         help="leave out the run that stores the votes in SQLite and reads them back")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # child process: one size
@@ -271,7 +300,7 @@ def main() -> None:
 
     print(f"Python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
           f"scikit-learn {sklearn.__version__}\n")
-    polis_table()
+    polis_table(args.repeat)
     print("| participants × items | votes | ours: build s | ours: analyse s | ours: total s | ours: peak RSS MB "
           "| ours: groups (ARI vs camps) | red-dwarf s | red-dwarf peak RSS MB | red-dwarf groups (ARI) "
           "| red-dwarf / ours | from SQLite: load s | from SQLite: load + analyse s | red-dwarf / from SQLite |")

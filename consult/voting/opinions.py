@@ -57,8 +57,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator, eigsh
 from scipy.special import ndtr
 from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 Key = Hashable
 AGREE, PASS, DISAGREE = 1, 0, -1
@@ -68,8 +67,11 @@ Z_90 = 1.2816
 BASE_CLUSTERS = 100
 BASE_CLUSTER_RUNS = 1
 GROUP_CLUSTER_RUNS = 50
+KMEANS_MAX_ITERATIONS = 300
 #: Below this many items, a dense eigendecomposition is cheaper than an iterative one.
 DENSE_EIGEN_LIMIT = 200
+#: Found once: looking for the loaded thread pools takes milliseconds.
+THREADPOOLS = ThreadpoolController()
 
 
 @dataclass(frozen=True, eq=False)
@@ -368,30 +370,102 @@ def _groups(positions: np.ndarray, max_groups: int,
     """Group label per position, via base clusters, k chosen by silhouette."""
     distinct, base_labels = np.unique(positions, axis=0, return_inverse=True)
     base_labels = base_labels.ravel()
-    # k-means on several threads adds the threads' partial sums in whatever order they
-    # finish: one thread keeps results identical from run to run.
-    with threadpool_limits(limits=1, user_api="openmp"):
-        if len(distinct) > BASE_CLUSTERS:
+    if len(distinct) > BASE_CLUSTERS:
+        # k-means on several threads adds the threads' partial sums in whatever order
+        # they finish: one thread keeps results identical from run to run.
+        with THREADPOOLS.limit(limits=1, user_api="openmp"):
             base = KMeans(BASE_CLUSTERS, n_init=BASE_CLUSTER_RUNS, random_state=seed).fit(positions)
-            used = np.unique(base.labels_)
-            centres = base.cluster_centers_[used]
-            base_labels = np.searchsorted(used, base.labels_)
-        else:
-            centres = distinct
-        n_base = len(centres)
-        if n_base < 2:
-            return None, ()
-        weights = np.bincount(base_labels, minlength=n_base)
-        largest_k = min(max_groups, 2 + n_base // 12, n_base)
-        best_labels, best_score, silhouettes = None, -np.inf, []
-        for k in range(2, largest_k + 1):
-            clustering = KMeans(k, n_init=GROUP_CLUSTER_RUNS, random_state=seed).fit(centres, sample_weight=weights)
-            # A silhouette needs fewer clusters than points; with two base clusters there is one choice.
-            score = float(silhouette_score(centres, clustering.labels_)) if k < n_base else 0.0
-            silhouettes.append((k, score))
-            if score > best_score:
-                best_labels, best_score = clustering.labels_, score
+        used = np.unique(base.labels_)
+        centres = base.cluster_centers_[used]
+        base_labels = np.searchsorted(used, base.labels_)
+    else:
+        centres = distinct
+    n_base = len(centres)
+    if n_base < 2:
+        return None, ()
+    weights = np.bincount(base_labels, minlength=n_base).astype(np.float64)
+    distance = np.sqrt(((centres[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2))
+    largest_k = min(max_groups, 2 + n_base // 12, n_base)
+    rng = np.random.default_rng(seed)
+    best_labels, best_score, silhouettes = None, -np.inf, []
+    for k in range(2, largest_k + 1):
+        labels = _weighted_kmeans(centres, weights, k, GROUP_CLUSTER_RUNS, rng)
+        # A silhouette needs fewer clusters than points; with two base clusters there is one choice.
+        score = _silhouette(distance, labels) if k < n_base else 0.0
+        silhouettes.append((k, score))
+        if score > best_score:
+            best_labels, best_score = labels, score
     return best_labels[base_labels], tuple(silhouettes)
+
+
+def _weighted_kmeans(points: np.ndarray, weights: np.ndarray, k: int, runs: int,
+                     rng: np.random.Generator) -> np.ndarray:
+    """Labels of the best of ``runs`` weighted k-means of 2-D points (lowest inertia),
+    run side by side.
+
+    Each run starts from its own k-means++ seeds and is improved by Lloyd's iterations
+    until no label moves. Made for the few weighted points of the group step (at most
+    ``BASE_CLUSTERS``): every run is one row of the same arrays, so 50 runs cost little
+    more than one.
+    """
+    x, y = points[:, 0], points[:, 1]
+    chosen = _seeds(points, weights, k, runs, rng)
+    centre_x, centre_y = x[chosen], y[chosen]
+    cell = np.arange(runs)[:, None] * k
+    labels = np.full((runs, len(points)), -1)
+    masses = [np.tile(w, runs) for w in (weights, weights * x, weights * y)]
+    for _ in range(KMEANS_MAX_ITERATIONS):
+        distance = (x[None, :, None] - centre_x[:, None, :]) ** 2 + (y[None, :, None] - centre_y[:, None, :]) ** 2
+        moved = distance.argmin(axis=2)
+        if (moved == labels).all():
+            break
+        labels = moved
+        cells = (labels + cell).ravel()
+        mass, sum_x, sum_y = (np.bincount(cells, weights=m, minlength=runs * k).reshape(runs, k) for m in masses)
+        # A centre left with no point stays where it was.
+        filled = mass > 0
+        centre_x = np.where(filled, sum_x / np.where(filled, mass, 1.0), centre_x)
+        centre_y = np.where(filled, sum_y / np.where(filled, mass, 1.0), centre_y)
+    inertia = (weights * np.take_along_axis(distance, labels[:, :, None], axis=2)[:, :, 0]).sum(axis=1)
+    return labels[np.argmin(inertia)]
+
+
+def _seeds(points: np.ndarray, weights: np.ndarray, k: int, runs: int, rng: np.random.Generator) -> np.ndarray:
+    """k-means++ seeds of 2-D points, ``runs`` sets side by side (runs × k indices): a first
+    centre drawn by weight, each next one by weight times the squared distance to the
+    nearest centre drawn so far."""
+    x, y = points[:, 0], points[:, 1]
+    nearest = np.ones((runs, len(points)))
+    chosen = np.empty((runs, k), dtype=np.int64)
+    for c in range(k):
+        chosen[:, c] = _draw(weights * nearest, rng)
+        squared = (x - x[chosen[:, c], None]) ** 2 + (y - y[chosen[:, c], None]) ** 2
+        nearest = np.minimum(nearest, squared) if c else squared
+    return chosen
+
+
+def _draw(weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One index per row, drawn with probability proportional to that row's weights."""
+    cumulative = np.cumsum(weights, axis=1)
+    targets = rng.random(len(weights)) * cumulative[:, -1]
+    return np.minimum((cumulative <= targets[:, None]).sum(axis=1), weights.shape[1] - 1)
+
+
+def _silhouette(distance: np.ndarray, labels: np.ndarray) -> float:
+    """Mean silhouette of the points (``distance``: pairwise distances); 0 for a point
+    alone in its cluster, -1 when the points fall in one cluster only."""
+    found, labels = np.unique(labels, return_inverse=True)
+    if len(found) < 2:
+        return -1.0
+    membership = labels[:, None] == np.arange(len(found))
+    sizes = membership.sum(axis=0)
+    totals = distance @ membership
+    own_size = sizes[labels]
+    inside = totals[np.arange(len(labels)), labels] / np.maximum(own_size - 1, 1)
+    between = np.where(membership, np.inf, totals / sizes).min(axis=1)
+    spread = np.maximum(inside, between)
+    scores = np.where((own_size > 1) & (spread > 0), (between - inside) / np.where(spread > 0, spread, 1.0), 0.0)
+    return float(scores.mean())
 
 
 def _canonical_labels(labels: np.ndarray) -> np.ndarray:
