@@ -5,7 +5,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, INSTANCE_DIR, Config, config_from_environment
-from consult import errors, i18n, labels, logs, search, security
+from consult import errors, http_cache, i18n, labels, logs, search, security
 from consult.accounts import bp as accounts_bp
 from consult.api import bp as api_bp
 from consult.cli import consult_cli
@@ -66,6 +66,12 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     app.url_map.converters["int"] = IdConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    # First the hooks every request goes through (its id, its clock, the refusals), then
+    # the kept pages, answered before the hooks they have no use for (form tokens, limits).
+    logs.init_app(app)
+    metrics.init_app(app)
+    security.init_app(app)
+    http_cache.init_app(app)
     db.init_app(app)
     migrate.init_app(
         app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True,
@@ -73,15 +79,12 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     )
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    babel.init_app(app, locale_selector=i18n.request_locale, timezone_selector=i18n.select_timezone)
     login_manager.init_app(app)
     queue.init_app(app)
     i18n.init_app(app)
     labels.init_app(app)
-    security.init_app(app)
     errors.init_app(app)
-    logs.init_app(app)
-    metrics.init_app(app)
 
     app.register_blueprint(main_bp)
     app.register_blueprint(operations_bp)

@@ -15,20 +15,23 @@ least every PAGE_CACHE_SECONDS.
 """
 import hashlib
 import math
+import os
 import threading
 import time
 from collections import OrderedDict
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import wraps
 from itertools import chain
 from pathlib import Path
 
-from flask import Response, current_app, g, make_response, request, session
+from flask import Flask, Response, current_app, g, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import event, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
+from werkzeug.http import http_date, quote_etag
 
 from consult.extensions import db, insert_or_update, limiter
 from consult.models import ContentVersion, utcnow
@@ -46,6 +49,10 @@ UNSHOWN_TABLES = frozenset({
 
 #: What a visitor's session may hold for a page to be shared with other visitors.
 SHAREABLE_SESSION_KEYS = frozenset({"locale", "csrf_token"})
+
+#: Kept pages differ by language and by who asks.
+VARY = ("Cookie", "Accept-Language")
+VARY_HEADER = ("Vary", ", ".join(VARY))
 
 _CHANGED = "content_changed"
 _VERSION_ROW = 1
@@ -97,6 +104,14 @@ class _Version:
     #: None while it is still the second of the last change: a page sent now could miss
     #: a second change in that second, so only its ETag can be checked.
     last_modified: datetime | None
+
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        """The validators and caching rules of a page of this version."""
+        headers = [("ETag", quote_etag(self.tag, weak=True)), ("Cache-Control", "public, no-cache")]
+        if self.last_modified is not None:
+            headers.append(("Last-Modified", http_date(self.last_modified)))
+        return headers
 
 
 @dataclass(frozen=True)
@@ -152,11 +167,75 @@ def _code_digest() -> str:
     return digest
 
 
+class _VersionReader:
+    """Reads the content version on a database connection of its own (one per process,
+    outside the pool, in autocommit): one round trip, with no pool check-out, no ping and
+    no rollback at check-in, which cost several round trips on PostgreSQL. A connection
+    the server dropped is replaced once; a second failure is the request's error."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._statement = str(_VERSION_QUERY.compile(
+            dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+        self._lock = threading.Lock()
+        self._connection = None
+        self._pid = None
+
+    def read(self) -> tuple[int, datetime] | None:
+        with self._lock:
+            if self._pid != os.getpid():  # a copy inherited from the parent is not ours to use
+                self._connection, self._pid = None, os.getpid()
+            try:
+                return self._read()
+            except self._engine.dialect.loaded_dbapi.Error:
+                self._discard()
+                return self._read()
+
+    def _read(self) -> tuple[int, datetime] | None:
+        if self._connection is None:
+            pooled = self._engine.raw_connection()
+            pooled.detach()
+            self._engine.dialect.set_isolation_level(pooled.dbapi_connection, "AUTOCOMMIT")
+            self._connection = pooled.dbapi_connection
+        cursor = self._connection.cursor()
+        try:
+            cursor.execute(self._statement)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        if row is None:
+            return None
+        number, changed_at = row
+        # SQLite's driver gives the stored text of a date, PostgreSQL's a datetime.
+        return number, (changed_at if isinstance(changed_at, datetime)
+                        else datetime.fromisoformat(changed_at))
+
+    def _discard(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with suppress(self._engine.dialect.loaded_dbapi.Error):
+                connection.close()
+
+
+def _version_reader() -> "_VersionReader | None":
+    """None where the database lives in the process's memory: its one connection is the
+    pool's, and reading through the pool is the only way."""
+    reader = current_app.extensions.get("content_version_reader")
+    if reader is None:
+        engine = db.engine
+        if engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:"):
+            return None
+        reader = current_app.extensions["content_version_reader"] = _VersionReader(engine)
+    return reader
+
+
 def _current_version() -> _Version:
-    # On a connection of its own, not the request's session, outside any transaction: a
-    # kept page costs no ORM session and one round trip for the read alone.
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        row = connection.execute(_VERSION_QUERY).first()
+    reader = _version_reader()
+    if reader is not None:
+        row = reader.read()
+    else:
+        with db.engine.connect() as connection:
+            row = connection.execute(_VERSION_QUERY).first()
     number, changed_at = row if row else (0, _NEVER)
     period = current_app.config["PAGE_CACHE_SECONDS"]
     now = time.time()
@@ -178,14 +257,14 @@ def _shared_with_visitors() -> bool:
 
 
 def _with_validators(response: Response, version: _Version) -> Response:
-    response.set_etag(version.tag, weak=True)
-    response.last_modified = version.last_modified
-    response.headers["Cache-Control"] = "public, no-cache"
-    response.vary.update(("Cookie", "Accept-Language"))
+    response.headers.update(version.headers)
+    response.vary.update(VARY)
     return response
 
 
 def _not_modified(version: _Version) -> bool:
+    if "HTTP_IF_NONE_MATCH" not in request.environ and "HTTP_IF_MODIFIED_SINCE" not in request.environ:
+        return False
     if request.if_none_match:
         return request.if_none_match.contains_weak(version.tag)
     since = request.if_modified_since
@@ -199,35 +278,61 @@ def _keepable(response: Response) -> bool:
 
 
 def for_visitors(view):
-    """Share the page among anonymous readers until the content changes (see above)."""
+    """Share the page among anonymous readers until the content changes (see above).
+
+    A kept page, or a 304, is answered by `_answer_from_kept_pages` before the view is
+    reached; the view makes the page when none is kept for this version."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if not current_app.config["PAGE_CACHE_SECONDS"] or not _shared_with_visitors():
+        version = g.pop("page_version", None)
+        if version is None:
             return view(*args, **kwargs)
-        version = _current_version()
-        if _not_modified(version):
-            return _with_validators(Response(status=304), version)
-        key = (request.full_path, str(get_locale()))
-        kept = _pages().get(key, version.tag)
-        if kept is not None:
-            return _with_validators(Response(kept.body, headers=kept.headers), version)
         response = make_response(view(*args, **kwargs))
         if not _keepable(response):
             return response
         headers = [(name, value) for name, value in response.headers.items()
                    if name in ("Content-Type", "Content-Language")]
-        _pages().put(key, _Page(version.tag, response.get_data(), headers),
-                  current_app.config["PAGE_CACHE_ENTRIES"])
+        _pages().put(_page_key(), _Page(version.tag, response.get_data(), headers),
+                     current_app.config["PAGE_CACHE_ENTRIES"])
         return _with_validators(response, version)
 
     wrapper.kept_for_visitors = True
     return wrapper
 
 
+def _page_key() -> tuple[str, str]:
+    return request.full_path, str(get_locale())
+
+
+def _is_kept_view() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, "kept_for_visitors", False)
+
+
+def _answer_from_kept_pages() -> Response | None:
+    """A 304 or the kept page, before the other hooks (rate limits, form tokens) and the
+    view: what a kept page costs is the version's read and little else."""
+    if (not current_app.config["PAGE_CACHE_SECONDS"] or not _is_kept_view()
+            or not _shared_with_visitors()):
+        return None
+    version = _current_version()
+    if _not_modified(version):
+        return Response(status=304, headers=[*version.headers, VARY_HEADER])
+    kept = _pages().get(_page_key(), version.tag)
+    if kept is not None:
+        return Response(kept.body, headers=[*kept.headers, *version.headers, VARY_HEADER])
+    g.page_version = version
+    return None
+
+
+def init_app(app: Flask) -> None:
+    """Answer kept pages; call it before the extensions whose hooks a kept page skips."""
+    app.before_request(_answer_from_kept_pages)
+
+
 @limiter.request_filter
 def _kept_pages_have_no_limits() -> bool:
     """Reading a page kept for visitors is rate-limited nowhere (a form it leads to is
     another view, with its own limit): the limiter need not look its limits up."""
-    view = current_app.view_functions.get(request.endpoint or "")
-    return request.method in ("GET", "HEAD") and getattr(view, "kept_for_visitors", False)
+    return request.method in ("GET", "HEAD") and _is_kept_view()

@@ -1,7 +1,9 @@
 """Language selection (the person's choice, then their browser's, then French) and time zones."""
 from datetime import datetime, timezone
+from functools import cache
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.units import format_unit
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
@@ -20,6 +22,17 @@ def select_locale() -> str:
     if chosen in languages:
         return chosen
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@cache
+def _parsed(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def request_locale() -> Locale:
+    """The page's language as Flask-Babel wants it: parsed once per language and process,
+    not at every request."""
+    return _parsed(select_locale())
 
 
 def select_timezone() -> str:

@@ -112,7 +112,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def assign_request_id() -> None:
-        given = request.headers.get("X-Request-ID", "")
+        given = request.environ.get("HTTP_X_REQUEST_ID", "")
         g.request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
     @app.after_request

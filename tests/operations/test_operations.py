@@ -3,10 +3,11 @@ client's address behind a proxy, and a clear answer while the database is down."
 import logging
 
 import pytest
+from prometheus_client import REGISTRY
 
 from config import Config, TestConfig
 from consult import create_app
-from tests.conftest import IsolatedClient, csrf_token, free_port
+from tests.conftest import IsolatedClient, csrf_token, free_port, post_form
 
 
 @pytest.fixture
@@ -56,6 +57,20 @@ def test_metrics_count_requests_by_endpoint_and_status(client):
     assert 'consult_http_requests_total{endpoint="operations.healthz",method="GET",status="200"}' in text
     assert 'endpoint="unmatched",method="GET",status="404"' in text
     assert "consult_http_request_duration_seconds_bucket" in text
+
+
+def test_metrics_count_kept_pages_and_requests_refused_by_a_rate_limit(client, rate_limits):
+    def answered(endpoint: str, method: str, status: str) -> float:
+        return REGISTRY.get_sample_value("consult_http_requests_total", {
+            "endpoint": endpoint, "method": method, "status": status}) or 0.0
+
+    home, refused = answered("consultations.index", "GET", "200"), answered("accounts.login", "POST", "429")
+    first = client.get("/")
+    assert client.get("/").headers["ETag"] == first.headers["ETag"]  # the kept copy
+    for _ in range(11):
+        post_form(client, "/account/login", {"email": "x@example.org", "password": "mauvais essai"})
+    assert answered("consultations.index", "GET", "200") == home + 2
+    assert answered("accounts.login", "POST", "429") == refused + 1
 
 
 def test_metrics_are_not_for_the_public(client, make_app):

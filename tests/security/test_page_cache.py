@@ -5,7 +5,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import text, update
 from werkzeug.http import http_date
 
 from consult.extensions import db
@@ -150,3 +150,22 @@ def test_unpublished_testimonies_stay_off_the_shared_list(client, consultation, 
     client.get(list_path(consultation))
     make_testimony(consultation, "En attente de modération.", status=Status.PENDING)
     assert "En attente de modération." not in client.get(list_path(consultation)).get_data(as_text=True)
+
+
+def test_shared_pages_still_answer_and_change_after_the_database_drops_its_connections(
+        client, consultation, make_testimony):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("only a database server drops its connections (a restart, a fail-over)")
+    make_testimony(consultation, "Un récit écrit avant la coupure.")
+    assert "Un récit écrit avant la coupure." in client.get(list_path(consultation)).get_data(as_text=True)
+
+    # The server ends every other connection to this database, the pages' own included.
+    db.session.execute(text(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    db.session.commit()
+    make_testimony(consultation, "Un récit écrit après la coupure.")
+
+    page = client.get(list_path(consultation))
+    assert page.status_code == 200
+    assert "Un récit écrit après la coupure." in page.get_data(as_text=True)
