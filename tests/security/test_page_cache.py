@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import text, update
 from werkzeug.http import http_date
 
+from config import TestConfig
+from consult import create_app
 from consult.extensions import db
 from consult.models import ContentVersion, Role, Status, Visibility, utcnow
 from consult.testimonies.services import refresh_public_copy
@@ -169,3 +171,14 @@ def test_shared_pages_still_answer_and_change_after_the_database_drops_its_conne
     page = client.get(list_path(consultation))
     assert page.status_code == 200
     assert "Un récit écrit après la coupure." in page.get_data(as_text=True)
+
+
+def test_a_database_in_memory_keeps_pages_too():
+    # Its one connection belongs to the pool: the version is read through the pool.
+    application = create_app(TestConfig, SQLALCHEMY_DATABASE_URI="sqlite://")
+    with application.app_context():
+        db.create_all()
+        client = application.test_client()
+        first = client.get("/")
+        assert first.status_code == 200 and first.headers["Cache-Control"] == "public, no-cache"
+        assert client.get("/", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
