@@ -7,6 +7,13 @@ Modified costs one small query. Nothing is kept for a signed-in person, a sessio
 carries more than its language, a page that holds a form's token or a message, or an
 answer other than 200.
 
+A kept page is answered in one of two places, with the same body and headers: for a
+request without cookies (most visitors), by the `KeptPages` WSGI middleware before
+Flask is reached; for a visitor whose session holds a language or a form token, by a
+`before_request` hook placed before the form-token and rate-limit hooks. Either way it
+costs the version's read (one primary-key query on a connection of its own) and no
+rendering.
+
 The content version (`ContentVersion`) grows in the same transaction as every committed
 change to a table the public pages read (all tables but those in `UNSHOWN_TABLES`):
 listeners on the ORM session note the changes, and the commit bumps the number. Pages
@@ -30,11 +37,16 @@ from flask import Flask, Response, current_app, g, make_response, request, sessi
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import Engine, event, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
-from werkzeug.http import http_date, quote_etag
+from werkzeug.http import HTTP_STATUS_CODES, http_date, parse_date, parse_etags, quote_etag
 
 from consult.extensions import db, insert_or_update, limiter
+from consult.i18n import browser_locale
+from consult.logs import request_id
 from consult.models import ContentVersion, utcnow
+from consult.operations.metrics import record
+from consult.security import security_headers
 
 #: Tables no cached page reads: votes (the results page reads the stored results),
 #: staff work, accounts' sessions, the log and the queues. A write to them leaves the
@@ -119,6 +131,7 @@ class _Page:
     tag: str
     body: bytes
     headers: list[tuple[str, str]]
+    endpoint: str
 
 
 class _Pages:
@@ -171,7 +184,8 @@ class _VersionReader:
     """Reads the content version on a database connection of its own (one per process,
     outside the pool, in autocommit): one round trip, with no pool check-out, no ping and
     no rollback at check-in, which cost several round trips on PostgreSQL. A connection
-    the server dropped is replaced once; a second failure is the request's error."""
+    the server dropped is replaced once; a second failure is the request's error, the
+    same as the engine's own."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -185,11 +199,17 @@ class _VersionReader:
         with self._lock:
             if self._pid != os.getpid():  # a copy inherited from the parent is not ours to use
                 self._connection, self._pid = None, os.getpid()
+            failure = self._engine.dialect.loaded_dbapi.Error
             try:
                 return self._read()
-            except self._engine.dialect.loaded_dbapi.Error:
+            except failure:
                 self._discard()
+            try:
                 return self._read()
+            except failure as error:
+                self._discard()
+                # Raised as the engine raises it: the site answers a database outage.
+                raise DBAPIError.instance(self._statement, None, error, failure) from error
 
     def _read(self) -> tuple[int, datetime] | None:
         if self._connection is None:
@@ -236,8 +256,11 @@ def _current_version() -> _Version:
     else:
         with db.engine.connect() as connection:
             row = connection.execute(_VERSION_QUERY).first()
+    return _version(row, current_app.config["PAGE_CACHE_SECONDS"], str(get_locale()), _code_digest())
+
+
+def _version(row: tuple[int, datetime] | None, period: int, locale: str, code: str) -> _Version:
     number, changed_at = row if row else (0, _NEVER)
-    period = current_app.config["PAGE_CACHE_SECONDS"]
     now = time.time()
     window = int(now // period)
     # HTTP dates count whole seconds: the change's second is rounded up.
@@ -246,7 +269,7 @@ def _current_version() -> _Version:
     # The time of the change is in the tag too: a number never names two versions, even
     # where the row was deleted and made again.
     return _Version(
-        tag=f"{number}.{changed_at.isoformat()}.{window}.{get_locale()}.{_code_digest()}",
+        tag=f"{number}.{changed_at.isoformat()}.{window}.{locale}.{code}",
         last_modified=(datetime.fromtimestamp(last_modified, timezone.utc)
                        if last_modified <= now else None))
 
@@ -262,12 +285,12 @@ def _with_validators(response: Response, version: _Version) -> Response:
     return response
 
 
-def _not_modified(version: _Version) -> bool:
-    if "HTTP_IF_NONE_MATCH" not in request.environ and "HTTP_IF_MODIFIED_SINCE" not in request.environ:
-        return False
-    if request.if_none_match:
-        return request.if_none_match.contains_weak(version.tag)
-    since = request.if_modified_since
+def _not_modified(version: _Version, environ: dict) -> bool:
+    """Whether the browser's copy (its If-None-Match, else its If-Modified-Since) is this version's."""
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+    if if_none_match:
+        return parse_etags(if_none_match).contains_weak(version.tag)
+    since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
     return None not in (since, version.last_modified) and version.last_modified <= since
 
 
@@ -293,7 +316,8 @@ def for_visitors(view):
             return response
         headers = [(name, value) for name, value in response.headers.items()
                    if name in ("Content-Type", "Content-Language")]
-        _pages().put(_page_key(), _Page(version.tag, response.get_data(), headers),
+        _pages().put(_page_key(request.environ, str(get_locale())),
+                     _Page(version.tag, response.get_data(), headers, request.endpoint),
                      current_app.config["PAGE_CACHE_ENTRIES"])
         return _with_validators(response, version)
 
@@ -301,8 +325,9 @@ def for_visitors(view):
     return wrapper
 
 
-def _page_key() -> tuple[str, str]:
-    return request.full_path, str(get_locale())
+def _page_key(environ: dict, locale: str) -> tuple[str, str, str, str]:
+    return (environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""), locale)
 
 
 def _is_kept_view() -> bool:
@@ -312,23 +337,80 @@ def _is_kept_view() -> bool:
 
 def _answer_from_kept_pages() -> Response | None:
     """A 304 or the kept page, before the other hooks (rate limits, form tokens) and the
-    view: what a kept page costs is the version's read and little else."""
+    view, for a visitor whose cookies `KeptPages` leaves to Flask (a session holding
+    only a language or a form token)."""
     if (not current_app.config["PAGE_CACHE_SECONDS"] or not _is_kept_view()
             or not _shared_with_visitors()):
         return None
     version = _current_version()
-    if _not_modified(version):
+    if _not_modified(version, request.environ):
         return Response(status=304, headers=[*version.headers, VARY_HEADER])
-    kept = _pages().get(_page_key(), version.tag)
+    kept = _pages().get(_page_key(request.environ, str(get_locale())), version.tag)
     if kept is not None:
         return Response(kept.body, headers=[*kept.headers, *version.headers, VARY_HEADER])
     g.page_version = version
     return None
 
 
+class KeptPages:
+    """WSGI middleware: a kept page, or a 304, for a request that carries no cookie and
+    no credentials, answered before Flask is reached.
+
+    Such a request comes from a visitor who is not signed in and has no session: the
+    page is the one Flask would answer from memory (same key, same version, same
+    headers), without a request context, a session, hooks or routing. Anything else, and
+    a page not kept yet, goes to Flask.
+    """
+
+    def __init__(self, app: Flask, wsgi_app) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict, start_response):
+        answer = self._kept_answer(environ) if _cookieless_reading(environ) else None
+        if answer is None:
+            return self.wsgi_app(environ, start_response)
+        status, headers, body = answer
+        start_response(status, headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+    def _kept_answer(self, environ: dict) -> tuple[str, list[tuple[str, str]], bytes] | None:
+        started = time.perf_counter()
+        config = self.app.config
+        reader = self.app.extensions.get("content_version_reader")
+        code = self.app.extensions.get("page_code_digest")
+        pages = self.app.extensions.get("visitor_pages")
+        if not config["PAGE_CACHE_SECONDS"] or None in (reader, code, pages):
+            return None  # the first requests go through Flask, which sets these up
+        locale = browser_locale(environ.get("HTTP_ACCEPT_LANGUAGE"), config)
+        try:
+            version = _version(reader.read(), config["PAGE_CACHE_SECONDS"], locale, code)
+        except DBAPIError:
+            return None  # Flask answers the outage
+        key = _page_key(environ, locale)
+        kept = pages.get(key, version.tag)
+        if kept is None:
+            return None
+        shared = [*security_headers(config), *version.headers, VARY_HEADER,
+                  ("X-Request-ID", request_id(environ))]
+        if _not_modified(version, environ):
+            status, headers, body = 304, shared, b""
+        else:
+            status, body = 200, kept.body
+            headers = [*kept.headers, ("Content-Length", str(len(body))), *shared]
+        record(kept.endpoint, environ["REQUEST_METHOD"], status, started)
+        return f"{status} {HTTP_STATUS_CODES[status].upper()}", headers, body
+
+
+def _cookieless_reading(environ: dict) -> bool:
+    return (environ["REQUEST_METHOD"] in ("GET", "HEAD") and "HTTP_COOKIE" not in environ
+            and "HTTP_AUTHORIZATION" not in environ)
+
+
 def init_app(app: Flask) -> None:
     """Answer kept pages; call it before the extensions whose hooks a kept page skips."""
     app.before_request(_answer_from_kept_pages)
+    app.wsgi_app = KeptPages(app, app.wsgi_app)
 
 
 @limiter.request_filter

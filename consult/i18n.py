@@ -8,6 +8,8 @@ from babel.units import format_unit
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 
@@ -21,7 +23,13 @@ def select_locale() -> str:
     chosen = session.get("locale")
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return browser_locale(request.environ.get("HTTP_ACCEPT_LANGUAGE"), current_app.config)
+
+
+def browser_locale(accept_language: str | None, config) -> str:
+    """The language the browser prefers (its Accept-Language header) among the site's."""
+    accepted = parse_accept_header(accept_language, LanguageAccept)
+    return accepted.best_match(config["LANGUAGES"]) or config["BABEL_DEFAULT_LOCALE"]
 
 
 @cache

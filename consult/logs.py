@@ -67,6 +67,12 @@ def security_event(event: str, **fields) -> None:
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
+def request_id(environ: dict) -> str:
+    """The proxy's request id when it sent a sound one, else a new one."""
+    given = environ.get("HTTP_X_REQUEST_ID", "")
+    return given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+
 def current_request_id() -> str | None:
     return g.get("request_id") if has_request_context() else None
 
@@ -112,8 +118,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def assign_request_id() -> None:
-        given = request.environ.get("HTTP_X_REQUEST_ID", "")
-        g.request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        g.request_id = request_id(request.environ)
 
     @app.after_request
     def echo_request_id(response: Response) -> Response:

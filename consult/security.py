@@ -27,6 +27,17 @@ def mark_private() -> None:
     g.private_response = True
 
 
+def security_headers(config) -> list[tuple[str, str]]:
+    """The headers every answer carries."""
+    headers = [("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+               ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+               ("Referrer-Policy", "no-referrer")]
+    if config["HSTS_SECONDS"]:
+        headers.append(("Strict-Transport-Security",
+                        f"max-age={config['HSTS_SECONDS']}; includeSubDomains"))
+    return headers
+
+
 class SignedCookieSessions(SecureCookieSessionInterface):
     """Flask's signed session cookie, its signing serializer made once per secret key
     rather than at every request (a request without a cookie paid for it too)."""
@@ -59,13 +70,10 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def set_security_headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        if app.config["HSTS_SECONDS"]:
-            response.headers["Strict-Transport-Security"] = (
-                f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains")
+        for name, value in security_headers(app.config):
+            # A page may set a policy of its own.
+            if name != "Content-Security-Policy" or name not in response.headers:
+                response.headers[name] = value
         if g.get("private_response") or (
             current_user.is_authenticated and request.endpoint != "static"
         ):

@@ -34,10 +34,14 @@ def init_app(app: Flask) -> None:
         started = g.pop("request_started", None)
         if started is not None:
             # Unmatched paths share one label: a scan of random addresses adds no series.
-            endpoint = request.endpoint or "unmatched"
-            REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
-            LATENCY.labels(endpoint, request.method).observe(time.perf_counter() - started)
+            record(request.endpoint or "unmatched", request.method, response.status_code, started)
         return response
+
+
+def record(endpoint: str, method: str, status: int, started: float) -> None:
+    """Count an answer and the time since `started` (a `time.perf_counter()`)."""
+    REQUESTS.labels(endpoint, method, str(status)).inc()
+    LATENCY.labels(endpoint, method).observe(time.perf_counter() - started)
 
 
 def exposition() -> Response:

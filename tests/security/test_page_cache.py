@@ -182,3 +182,31 @@ def test_a_database_in_memory_keeps_pages_too():
         first = client.get("/")
         assert first.status_code == 200 and first.headers["Cache-Control"] == "public, no-cache"
         assert client.get("/", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_a_kept_page_is_the_same_with_or_without_cookies(make_client, consultation, make_testimony, method):
+    # Without cookies the page is answered before Flask (KeptPages); with a cookie that
+    # names no one, by Flask's hook: both answer the same page with the same headers.
+    make_testimony(consultation, "Un récit lu deux fois.")
+    path = list_path(consultation)
+    made = make_client().get(path)
+    without = make_client().open(path, method=method)
+    with_cookie = make_client().open(path, method=method, headers={"Cookie": "preference=1"})
+    for kept in (without, with_cookie):
+        assert kept.status_code == 200 and kept.get_data() == (made.get_data() if method == "GET" else b"")
+        assert kept.headers["ETag"] == made.headers["ETag"]
+
+    def shown(response):
+        return sorted((name, value) for name, value in response.headers.items()
+                      if name not in ("X-Request-ID", "Date"))
+
+    assert shown(without) == shown(with_cookie)
+    assert without.headers["X-Request-ID"] != with_cookie.headers["X-Request-ID"]
+    for name in ("Content-Security-Policy", "X-Frame-Options", "Content-Type", "Content-Length"):
+        assert without.headers[name] == made.headers[name]
+
+    not_modified = [make_client().get(path, headers={"If-None-Match": made.headers["ETag"], **cookie})
+                    for cookie in ({}, {"Cookie": "preference=1"})]
+    assert [r.status_code for r in not_modified] == [304, 304]
+    assert shown(not_modified[0]) == shown(not_modified[1])
