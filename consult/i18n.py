@@ -3,10 +3,10 @@ from datetime import datetime, timezone
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from babel import Locale
+from babel import Locale, dates
 from babel.units import format_unit
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, get_locale, get_timezone
 from flask_login import current_user
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
@@ -70,13 +70,21 @@ def day(value: datetime) -> str:
     return format_date(value, "long")
 
 
+@cache
+def _moment_pattern(locale: Locale) -> dates.DateTimePattern:
+    """The pattern of `moment` in `locale`, put together once per language and process."""
+    return dates.parse_pattern(str(locale.datetime_formats["long"]).format(
+        locale.time_formats["short"].pattern, locale.date_formats["long"].pattern))
+
+
 def moment(value: datetime) -> str:
     """A date and time, without seconds, in one format on every page and mail:
-    "3 décembre 2026, 14:05", "December 3, 2026, 2:05 PM" (in the site's time zone)."""
+    "3 décembre 2026, 14:05", "December 3, 2026, 2:05 PM" (in the site's time zone).
+    Babel's own formatting, as Flask-Babel's format_datetime would call it, without its
+    look-ups of the configured formats at each date of a list."""
     locale = get_locale()
-    pattern = str(locale.datetime_formats["long"]).format(
-        locale.time_formats["short"].pattern, locale.date_formats["long"].pattern)
-    return format_datetime(value, pattern)
+    return dates.format_datetime(value, _moment_pattern(locale), tzinfo=get_timezone(),
+                                 locale=locale)
 
 
 def in_english() -> bool:

@@ -2,8 +2,8 @@
 read in the interface."""
 import re
 
-from flask import Flask, current_app
-from flask_babel import force_locale
+from flask import Flask, current_app, g, has_app_context
+from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 
 from consult.models import (
@@ -97,19 +97,44 @@ def placeholder_rewrites() -> dict[str, str]:
     return {words: placeholder(kind) for words, kind in written.items()}
 
 
+def _looked_up() -> dict:
+    """What was already looked up in the language being written: labels and placeholders
+    are translated once per request (or command), not at each card of a list. A text
+    written under another language (a mail in its reader's) has its own entries."""
+    if not has_app_context():
+        return {}
+    by_language = g.setdefault("_labels_looked_up", {})
+    return by_language.setdefault(get_locale(), {})
+
+
+def _placeholder_rewriting() -> tuple[re.Pattern, dict[str, str]]:
+    """The placeholders of every language, longest first, and what each becomes."""
+    looked_up = _looked_up()
+    found = looked_up.get("placeholders")
+    if found is None:
+        rewrites = placeholder_rewrites()
+        found = looked_up["placeholders"] = (re.compile("|".join(
+            re.escape(words) for words in sorted(rewrites, key=len, reverse=True))), rewrites)
+    return found
+
+
 def placeholders_in_language(text: str | None) -> str | None:
     """A masked text with its placeholders in the reader's language: a placeholder is
     written into the text in the language of the moderator who masked ("[téléphone]"),
     and reads "[phone]" on an English page."""
     if not text or "[" not in text:
         return text
-    rewrites = placeholder_rewrites()
-    pattern = "|".join(re.escape(words) for words in sorted(rewrites, key=len, reverse=True))
-    return re.sub(pattern, lambda found: rewrites[found.group(0)], text)
+    pattern, rewrites = _placeholder_rewriting()
+    return pattern.sub(lambda found: rewrites[found.group(0)], text)
 
 
 def label(value) -> str:
-    return str(LABELS.get((type(value), value), value))
+    key = (type(value), value)
+    looked_up = _looked_up()
+    shown = looked_up.get(key)
+    if shown is None:
+        shown = looked_up[key] = str(LABELS.get(key, value))
+    return shown
 
 
 def file_kind(media_type: str) -> str:
