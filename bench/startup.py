@@ -35,7 +35,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ("numpy", "openpyxl", "pandas", "scipy", "sklearn", "spacy", "weasyprint")
+HEAVY = ("docx", "numpy", "openpyxl", "pandas", "pypdf", "scipy", "sklearn", "spacy", "weasyprint")
 IMPORT = ("import time; started = time.perf_counter(); import wsgi; "
           "seconds = time.perf_counter() - started; import sys; "
           "rss = [line.split()[1] for line in open('/proc/self/status') "

@@ -20,7 +20,6 @@ from consult.demo import DEMO_EMAIL_DOMAIN, DEMO_SLUG, load_demo, reset_demo_pas
 from consult.extensions import db
 from consult.synthesis import services as synthesis
 from consult.synthesis.outline import OutlineError
-from consult.synthesis.outline_files import read_outline_file
 from consult.models import (
     Consultation,
     Hearing,
@@ -198,6 +197,9 @@ def import_recommendations(slug: str, file: Path, yes: bool):
 
     All or nothing: a malformed outline adds nothing and names the line at fault.
     """
+    # python-docx loads with the first outline file read, not with the app (docs/benchmarks.md).
+    from consult.synthesis.outline_files import read_outline_file
+
     consultation = _consultation_or_fail(slug)
     try:
         outline, _text = read_outline_file(file.name, file.read_bytes())

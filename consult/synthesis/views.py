@@ -49,7 +49,6 @@ from consult.synthesis.forms import (
     OutlineUploadForm,
 )
 from consult.synthesis.outline import OutlineError, read_outline
-from consult.synthesis.outline_files import read_outline_file
 
 
 #: The synthesis itself (recommendations, evidence, analysis) is the commissioners' work.
@@ -329,6 +328,9 @@ def import_outline(consultation):
         return _import_page(consultation, form, refusal=_(
             "This file is larger than %(size)d MB.", size=limit // 2**20))
     try:
+        # python-docx loads with the first outline file read, not with the app (docs/benchmarks.md).
+        from consult.synthesis.outline_files import read_outline_file
+
         outline, text = read_outline_file(form.file.data.filename or "", data)
     except OutlineError as error:
         return _import_page(consultation, form, refusal=str(error))

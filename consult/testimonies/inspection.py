@@ -13,6 +13,8 @@ from xml.etree import ElementTree
 from pypdf import PdfReader, apply_configuration
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, read_object
 
+from consult.testimonies.attachments import DOCX, ODT
+
 #: What a document may unpack to, in all (PDF object streams, or the parts of a zip),
 #: and how much bigger than it is packed (zip): beyond either, it is refused.
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
@@ -224,9 +226,6 @@ def pdf_is_inert(content: bytes) -> bool:
 
 
 # --- Office documents (zip) ------------------------------------------------------------
-
-ODT = "application/vnd.oasis.opendocument.text"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 #: Parts that carry macros, programs, web pages or scripts, by the end of their name…
 _ACTIVE_PART_SUFFIXES = (

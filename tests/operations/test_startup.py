@@ -7,7 +7,7 @@ import sys
 from tests.operations.servers import ROOT, production_environment
 
 #: Loaded by the work that needs them, never by importing the app.
-HEAVY = ("numpy", "openpyxl", "pandas", "scipy", "sklearn", "spacy", "weasyprint")
+HEAVY = ("docx", "numpy", "openpyxl", "pandas", "pypdf", "scipy", "sklearn", "spacy", "weasyprint")
 
 LOADED = ("import sys, wsgi; "
           f"print(' '.join(sorted(name for name in {HEAVY!r} if name in sys.modules)))")
