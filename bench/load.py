@@ -109,6 +109,16 @@ def machine() -> str:
             f"{platform.system()} {platform.release()}")
 
 
+def fresh_folder(name: str) -> Path:
+    """An empty bench/out/load/NAME for a run's logs and CSV files; the load average at
+    the start printed."""
+    folder = OUT_DIR / name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    print(f"Load average (1 min) at the start: {load_average():.2f}", flush=True)
+    return folder
+
+
 def load_average() -> float:
     """The 1-minute load average."""
     return os.getloadavg()[0]
@@ -523,11 +533,7 @@ def main() -> None:
                              f"1800, at most {MAX_SUMMIT_SECONDS})")
     add_server_options(summit)
     args = parser.parse_args()
-    folder = OUT_DIR / args.scenario
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    print(f"Load average (1 min) at the start: {load_average():.2f}", flush=True)
-    run_summit(args, folder)
+    run_summit(args, fresh_folder(args.scenario))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ requests (every answer is a whole page). The table gives requests per second and
 load average before and after. Logs and locust's CSV files: bench/out/load/throughput/.
 """
 import argparse
-import shutil
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,12 +26,12 @@ from flask import Flask
 
 import seed_large
 from load import (
-    OUT_DIR,
     LocustRun,
     Settings,
     _bench_database,
     _bounded,
     add_server_options,
+    fresh_folder,
     load_average,
     machine,
     run_locust,
@@ -176,11 +175,7 @@ def main() -> None:
                         help=f"seconds per page and server (default: 20, at most {MAX_SECONDS})")
     add_server_options(parser)
     args = parser.parse_args()
-    folder = OUT_DIR / "throughput"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    print(f"Load average (1 min) at the start: {load_average():.2f}", flush=True)
-    run(args, folder)
+    run(args, fresh_folder("throughput"))
 
 
 if __name__ == "__main__":
